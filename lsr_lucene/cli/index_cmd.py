@@ -1,0 +1,42 @@
+"""``lsr-lucene index``: an impact index from encoded vectors, or (``--bm25``) a BM25 index from a collection."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..errors import ConfigError
+from .options import add_jvm_options, start_jvm
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vectors", help="folder written by `lsr-lucene encode` (impact index)")
+    parser.add_argument("--bm25", action="store_true", help="build a BM25 index of --collection's raw text instead")
+    parser.add_argument("--collection", help="collection for --bm25 (name, folder, file or irds id)")
+    parser.add_argument("--on-bad-input", choices=("fail", "skip"), default="fail")
+    parser.add_argument("--index", required=True, help="index folder to write")
+    parser.add_argument("--threads", type=int, default=2, help="indexing threads")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing index")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_jvm_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..indexing.anserini import index_bm25, index_impact
+
+    if args.bm25 == bool(args.vectors):
+        raise ConfigError("give either --vectors DIR (impact index) or --bm25 --collection C (BM25 index)")
+    start_jvm(args)
+    if args.bm25:
+        if not args.collection:
+            raise ConfigError("--bm25 needs --collection")
+        from ..collections import BadInput, load_collection
+
+        collection = load_collection(args.collection, BadInput(args.on_bad_input))
+        manifest = index_bm25(collection.docs_iter(), args.index, args.threads, not args.quiet, args.overwrite,
+                              source=args.collection)
+    else:
+        manifest = index_impact(args.vectors, args.index, args.threads, not args.quiet, args.overwrite)
+    print(json.dumps({"index": args.index, **manifest["lucene"], "bytes": manifest["bytes"],
+                      "seconds": round(manifest["seconds"], 2)}))
+    return 0

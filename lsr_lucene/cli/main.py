@@ -1,0 +1,52 @@
+"""``lsr-lucene``: learned sparse retrieval on Lucene. Each command imports its work only when it runs, so
+``--help`` is instant and needs no Java."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .. import __version__
+from ..errors import LsrLuceneError
+
+COMMANDS = {
+    "setup": "install the offline models and build the java/ plugin jar",
+    "encode": "encode documents (or queries) into quantized impact vectors",
+    "index": "build a Lucene impact index from vectors, or a BM25 index from text",
+    "search": "search an index with pre-encoded query vectors (or BM25 text queries)",
+    "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
+    "run": "the whole pipeline on a collection, ending with a report against BM25",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lsr-lucene", description="Learned sparse retrieval on Lucene: encode, "
+                                     "index, search and evaluate.")
+    parser.add_argument("--version", action="version", version=f"lsr-lucene {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f".{name}_cmd", __package__)
+        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
+                                            formatter_class=argparse.ArgumentDefaultsHelpFormatter))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="lsr-lucene: %(levelname)s: %(message)s")
+    module = importlib.import_module(f".{args.command}_cmd", __package__)
+    try:
+        return int(module.run(args) or 0)
+    except LsrLuceneError as exc:
+        print(f"lsr-lucene {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"lsr-lucene {args.command}: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

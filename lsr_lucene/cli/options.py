@@ -1,0 +1,70 @@
+"""Options shared by several commands, and the configs they build."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..encode import EncodeConfig, RunSettings
+from ..quantize import QuantizationConfig
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("encoder")
+    group.add_argument("--model", default="splade-tiny",
+                       help="registered name (splade-tiny), local checkpoint folder, or Hugging Face hub name")
+    group.add_argument("--max-length", type=int, default=512, help="tokens per document (longer ones are truncated "
+                       "and counted)")
+    group.add_argument("--no-expansion", action="store_true",
+                       help="keep only each text's own tokens (term weighting, no expansion)")
+    group.add_argument("--dtype", choices=("bf16", "bf16-all", "fp32"), default="bf16",
+                       help="bf16: vocabulary projection in bfloat16 (fast); bf16-all: transformer too; "
+                            "fp32: reference")
+    group.add_argument("--batch-size", type=int, default=32)
+    group.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    quant = parser.add_argument_group("quantization")
+    quant.add_argument("--scale", type=float, default=100.0, help="impact = round(weight * scale)")
+    quant.add_argument("--max-impact", type=int, default=1000, help="clip impacts to this maximum")
+    quant.add_argument("--top-k", type=int, default=None, help="keep the k largest weights per vector")
+    quant.add_argument("--threshold", type=float, default=0.0, help="drop weights <= threshold")
+
+
+def encode_config(args: argparse.Namespace, max_length: int | None = None) -> EncodeConfig:
+    quant = QuantizationConfig(args.scale, args.max_impact, args.top_k, args.threshold)
+    return EncodeConfig(args.model, max_length or args.max_length, not args.no_expansion, args.dtype, quant)
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--shard-size", type=int, default=10_000, help="documents per output shard")
+    parser.add_argument("--gzip", action="store_true", help="gzip the output shards")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run_settings(args: argparse.Namespace) -> RunSettings:
+    return RunSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet)
+
+
+def add_collection_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--collection", required=required,
+                        help="short name (scifact, arguana, cranfield, ...), BEIR folder, JSONL/TSV docs file, "
+                             "or ir_datasets id (irds:beir/scifact/test)")
+    parser.add_argument("--split", default="test", help="qrels split whose queries are used")
+    parser.add_argument("--on-bad-input", choices=("fail", "skip"), default="fail",
+                        help="fail at the first bad record, or skip bad records and list them in skipped.json")
+
+
+def add_remove_query(parser: argparse.ArgumentParser) -> None:
+    flag = parser.add_mutually_exclusive_group()
+    flag.add_argument("--remove-query", dest="remove_query", action="store_true", default=None,
+                      help="drop a hit whose doc id equals the query id (default: on for BEIR collections)")
+    flag.add_argument("--keep-query", dest="remove_query", action="store_false",
+                      help="never drop such hits (default for classic collections like cranfield)")
+
+
+def add_jvm_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--heap", default=None, help="JVM heap, like 4g (default: $LSR_LUCENE_HEAP or Java's)")
+
+
+def start_jvm(args: argparse.Namespace) -> None:
+    from .. import jvm
+
+    jvm.start(getattr(args, "heap", None))

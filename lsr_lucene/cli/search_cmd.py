@@ -1,0 +1,58 @@
+"""``lsr-lucene search``: a TREC run from an impact index and pre-encoded query vectors, or BM25 text queries."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..errors import ConfigError
+from .options import add_jvm_options, add_remove_query, start_jvm
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", required=True, help="Lucene index folder")
+    parser.add_argument("--queries", help="query vectors folder from `lsr-lucene encode --queries` (impact search)")
+    parser.add_argument("--bm25", action="store_true", help="BM25 search with the text queries of --collection")
+    parser.add_argument("--collection", help="collection whose judged queries --bm25 searches; also sets the "
+                        "default of --remove-query")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--k1", type=float, default=0.9)
+    parser.add_argument("--b", type=float, default=0.4)
+    parser.add_argument("--output", required=True, help="TREC run file to write")
+    parser.add_argument("--k", type=int, default=1000, help="hits per query")
+    parser.add_argument("--threads", type=int, default=2, help="search threads")
+    add_remove_query(parser)
+    add_jvm_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..io.trec import write_run
+    from ..search.batch import search_bm25, search_vectors
+
+    collection = None
+    if args.collection:
+        from ..collections import load_collection
+
+        collection = load_collection(args.collection, remove_query_hits=args.remove_query)
+    remove = args.remove_query if args.remove_query is not None else bool(collection and collection.remove_query_hits)
+    start_jvm(args)
+    if args.bm25:
+        if collection is None:
+            raise ConfigError("--bm25 needs --collection for its queries")
+        from ..pipeline import judged_queries
+
+        queries = judged_queries(collection, args.split)[0]
+        run_, seconds = search_bm25(args.index, queries, args.k, args.threads, remove, args.k1, args.b)
+        tag = "bm25-anserini"
+    else:
+        if not args.queries:
+            raise ConfigError("give --queries DIR (query vectors) or --bm25")
+        from ..encode import read_vectors
+
+        run_, seconds = search_vectors(args.index, list(read_vectors(args.queries)), args.k, args.threads, remove)
+        tag = "lsr-lucene"
+    write_run(args.output, run_, tag)
+    print(json.dumps({"run": args.output, "queries": len(run_), "seconds": round(seconds, 3),
+                      "queries_per_s": round(len(run_) / seconds, 1) if seconds else None,
+                      "remove_query": remove}))
+    return 0

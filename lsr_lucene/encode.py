@@ -1,0 +1,184 @@
+"""The encode stage: documents and queries to quantized impact vectors in Anserini ``JsonVectorCollection`` shards."""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .errors import ConfigError, InputFileError
+from .io.shards import ShardedJsonlWriter, completed_manifest
+from .io.jsonl import read_jsonl
+from .quantize import QuantizationConfig, quantize
+from .types import Doc, ImpactVector, Query
+
+DOCS_KIND = "lsr-lucene/impact-vectors"
+QUERIES_KIND = "lsr-lucene/query-vectors"
+
+
+@dataclass(frozen=True)
+class EncodeConfig:
+    """What determines the vectors (recorded in the manifest; a resumed run must match it)."""
+
+    model: str = "splade-tiny"
+    max_length: int = 512
+    """Tokens per text, special tokens included; longer texts are truncated and counted."""
+    expansion: bool = True
+    """False keeps only the text's own tokens (term weighting without expansion)."""
+    dtype: str = "bf16"
+    quantization: QuantizationConfig = QuantizationConfig()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run the encoder (does not change the output)."""
+
+    batch_size: int = 32
+    threads: int | None = None
+    shard_size: int = 10_000
+    compress: bool = False
+    progress: bool = True
+
+
+def _window(shard_size: int, target: int = 2048) -> int:
+    """A window of texts to length-sort together that divides ``shard_size``, so a resumed run (which starts at a
+    shard boundary) forms exactly the same batches as an uninterrupted one."""
+    return math.ceil(shard_size / math.ceil(shard_size / target))
+
+
+def _progress(iterable: Iterable[Any], enabled: bool, total: int | None, desc: str, initial: int = 0) -> Iterable[Any]:
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit=" docs" if "doc" in desc else " q", initial=initial,
+                dynamic_ncols=True, mininterval=1.0)
+
+
+def _vector(terms: list[str], ids: Any, impacts: Any) -> ImpactVector:
+    return {terms[i]: int(v) for i, v in zip(ids.tolist(), impacts.tolist())}
+
+
+def _encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: EncodeConfig, batch_size: int,
+                    window: int, stats: Any) -> Iterator[tuple[str, str, ImpactVector]]:
+    """(id, text, quantized vector) for each (id, text), in input order."""
+    from .encoders.batching import windows
+
+    for chunk in windows(items, window):
+        rows = encoder.encode([text for _, text in chunk], config.max_length, batch_size, config.expansion, stats)
+        for (item_id, text), row in zip(chunk, rows):
+            try:
+                ids, impacts = quantize(row.ids, row.weights, config.quantization)
+            except ValueError as exc:
+                raise ConfigError(f"model {config.model!r} produced bad weights for {item_id!r}: {exc}") from exc
+            yield item_id, text, _vector(encoder.terms, ids, impacts)
+
+
+def make_encoder(config: EncodeConfig, threads: int | None = None) -> Any:
+    """The encoder for ``config`` (one instance per model, dtype and thread count in a process)."""
+    return _cached_encoder(config.model, config.dtype, threads)
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_encoder(model: str, dtype: str, threads: int | None) -> Any:
+    from .encoders.splade import SpladeEncoder
+
+    return SpladeEncoder(model, dtype=dtype, threads=threads)
+
+
+def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: EncodeConfig,
+                     settings: RunSettings = RunSettings(), encoder: Any = None, total: int | None = None,
+                     store_contents: bool = True) -> dict[str, Any]:
+    """Encode ``docs`` into ``out_dir`` (resumable) and return the completed manifest.
+
+    Each line is ``{"id", "contents", "vector": {term: impact}}``; ``contents`` keeps the text unless
+    ``store_contents`` is False. A complete output with the same config is returned as is.
+    """
+    from .encoders.splade import EncodeStats
+
+    writer = ShardedJsonlWriter(out_dir, DOCS_KIND, config.to_dict(), settings.shard_size, settings.compress)
+    if writer.complete:
+        return writer.manifest
+    encoder = encoder or make_encoder(config, settings.threads)
+    done = writer.records_done
+    stats = EncodeStats()
+    started = time.time()
+    stream = ((d.id, d.contents) for i, d in enumerate(docs) if i >= done)
+    records = _encode_records(encoder, stream, config, settings.batch_size, _window(settings.shard_size), stats)
+    try:
+        for doc_id, text, vector in _progress(records, settings.progress, total, "encode docs", done):
+            writer.write({"id": doc_id, "contents": text if store_contents else "", "vector": vector},
+                         {"postings": len(vector), "empty_vectors": int(not vector)})
+    except BaseException:
+        writer.abort()
+        raise
+    seconds = time.time() - started
+    previous = writer.manifest.get("encode_stats", {})
+    return writer.finish(
+        model_path=str(getattr(encoder, "model_name", config.model)),
+        vocab_size=int(getattr(encoder, "vocab_size", 0)),
+        encode_stats={"texts": previous.get("texts", 0) + stats.texts,
+                      "truncated": previous.get("truncated", 0) + stats.truncated,
+                      "tokens": previous.get("tokens", 0) + stats.tokens,
+                      "seconds": previous.get("seconds", 0.0) + seconds},
+    )
+
+
+def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config: EncodeConfig,
+                   settings: RunSettings = RunSettings(), encoder: Any = None) -> dict[str, Any]:
+    """Encode queries into ``out_dir`` (one shard of ``{"id", "contents", "vector"}`` lines plus a manifest)."""
+    from .encoders.splade import EncodeStats
+
+    writer = ShardedJsonlWriter(out_dir, QUERIES_KIND, config.to_dict(), shard_size=10**9)
+    if writer.complete:
+        return writer.manifest
+    encoder = encoder or make_encoder(config, settings.threads)
+    stats = EncodeStats()
+    started = time.time()
+    records = _encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)
+    for query_id, text, vector in _progress(records, settings.progress, None, "encode queries"):
+        writer.write({"id": query_id, "contents": text, "vector": vector},
+                     {"postings": len(vector), "empty_vectors": int(not vector)})
+    return writer.finish(encode_stats={"texts": stats.texts, "truncated": stats.truncated, "tokens": stats.tokens,
+                                       "seconds": time.time() - started})
+
+
+def read_vectors(folder: str | os.PathLike, kind: str = QUERIES_KIND) -> Iterator[tuple[str, ImpactVector]]:
+    """(id, vector) from a finished encode output, validating each vector (integer impacts >= 1, clean terms)."""
+    manifest = completed_manifest(folder, kind)
+    for shard in manifest["shards"]:
+        path = Path(folder) / shard["file"]
+        for line_no, record in read_jsonl(path):
+            yield validate_vector_record(record, path, line_no)
+
+
+def validate_vector_record(record: dict[str, Any], path: object, line_no: int) -> tuple[str, ImpactVector]:
+    """(id, vector) of a JsonVectorCollection record; rejects float, non-positive or non-numeric weights (Anserini
+    would silently truncate floats) and terms that whitespace tokenization would split."""
+    from .vocab import lucene_term
+
+    item_id = record.get("id")
+    if item_id is None:
+        raise InputFileError(path, "record has no 'id'", line=line_no)
+    vector = record.get("vector")
+    if not isinstance(vector, dict):
+        raise InputFileError(path, "record has no 'vector' object", line=line_no, item_id=str(item_id))
+    for term, weight in vector.items():
+        if isinstance(weight, bool) or not isinstance(weight, int):
+            raise InputFileError(path, f"weight of term {term!r} is {weight!r}: impacts must be integers "
+                                       "(quantize floats first, e.g. with lsr-lucene encode)", line=line_no,
+                                 item_id=str(item_id))
+        if weight < 1:
+            raise InputFileError(path, f"weight of term {term!r} is {weight}: impacts must be >= 1",
+                                 line=line_no, item_id=str(item_id))
+        if not term or lucene_term(term) != term:
+            raise InputFileError(path, f"term {term!r} is empty or holds whitespace/control characters",
+                                 line=line_no, item_id=str(item_id))
+    return str(item_id), vector

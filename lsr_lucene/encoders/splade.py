@@ -1,0 +1,160 @@
+"""SPLADE: MLM logits, max-pooled over the non-padding tokens, then log(1 + relu(.)).
+
+Pooling comes first (``log1p(relu(max_t x_t)) == max_t log1p(relu(x_t))``: exact and cheaper). The vocabulary
+projection, a ``tokens x vocab`` product, dominates the cost of small models; it runs on packed chunks of at most
+``max_tokens`` rows, with padding rows replaced by a real row of the same text (a copy cannot change a maximum), so
+no masked full-vocabulary tensor is ever built.
+
+``dtype``: ``"fp32"`` is the reference path; ``"bf16"`` (default) runs the vocabulary projection in bfloat16 and the
+transformer in float32 (2x faster for small models, quantized impacts within +-2 of fp32 at scale 100 on SciFact);
+``"bf16-all"`` also runs the transformer under bf16 autocast (for large backbones, where the transformer dominates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError, SetupError
+from ..models import resolve_model
+from ..vocab import vocabulary_terms
+from .batching import length_sorted_batches, pad, windows
+
+DTYPES = ("bf16", "bf16-all", "fp32")
+
+
+@dataclass
+class SparseRow:
+    """One encoded text: vocabulary ids (ascending) and their float weights (> 0)."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+
+
+@dataclass
+class EncodeStats:
+    texts: int = 0
+    truncated: int = 0
+    tokens: int = 0
+
+
+def load_masked_lm(model: str) -> tuple[Any, Any]:
+    """(tokenizer, model in eval mode) for a local path, registered name or hub name."""
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    location = resolve_model(model)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location)
+        network = AutoModelForMaskedLM.from_pretrained(location)
+    except (OSError, ValueError) as exc:
+        raise SetupError(f"could not load masked-LM model {model!r} from {location!r}: {exc}".splitlines()[0]) from exc
+    return tokenizer, network.eval()
+
+
+class SpladeEncoder:
+    """Encode texts into SPLADE sparse vectors over the model's vocabulary.
+
+    ``expansion=False`` keeps only the input's own (non-special) tokens: term weighting without expansion.
+    """
+
+    def __init__(self, model: str = "splade-tiny", dtype: str = "bf16", threads: int | None = None,
+                 max_tokens: int = 8192) -> None:
+        import torch
+
+        if dtype not in DTYPES:
+            raise ConfigError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        if threads:
+            torch.set_num_threads(threads)
+        self.model_name = model
+        self.dtype = dtype
+        self.max_tokens = max_tokens
+        self.tokenizer, self.network = load_masked_lm(model)
+        head = self.network.get_output_embeddings()
+        if head is None or getattr(head, "weight", None) is None:
+            raise ConfigError(f"model {model!r} has no vocabulary projection (get_output_embeddings); "
+                              "SPLADE needs a masked-LM head")
+        self.terms = vocabulary_terms(self.tokenizer)
+        self._weight = head.weight.detach()
+        bias = getattr(head, "bias", None)
+        self._bias = bias.detach().float() if bias is not None else torch.zeros(self._weight.shape[0])
+        self._weight_lowp = self._weight if dtype == "fp32" else self._weight.to(torch.bfloat16)
+        # The network returns the head's input (hidden states after the MLM transform) instead of logits.
+        head.forward = lambda hidden: hidden
+        self._special = torch.tensor(sorted(set(self.tokenizer.all_special_ids)), dtype=torch.long)
+        self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+
+    @property
+    def vocab_size(self) -> int:
+        return int(self._weight.shape[0])
+
+    def tokenize(self, texts: Sequence[str], max_length: int) -> tuple[list[list[int]], int]:
+        """Token ids per text (truncated to ``max_length``) and how many texts were truncated."""
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=max_length, add_special_tokens=True,
+                                 return_overflowing_tokens=True, return_attention_mask=False)
+        mapping = encoded.get("overflow_to_sample_mapping")
+        if mapping is None:
+            return list(encoded["input_ids"]), 0
+        firsts = [row for row, sample in enumerate(mapping) if row == 0 or mapping[row - 1] != sample]
+        ids = [encoded["input_ids"][row] for row in firsts]
+        truncated = sum(1 for start, end in zip(firsts, firsts[1:] + [len(mapping)]) if end - start > 1)
+        return ids, truncated
+
+    def _pooled(self, input_ids: Any, mask: Any) -> Any:
+        """max over valid tokens of the vocabulary logits, [batch, vocab] float32 (before bias and activation)."""
+        import torch
+
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.dtype == "bf16-all"):
+            hidden = self.network(input_ids=input_ids, attention_mask=mask).logits
+        hidden = hidden.to(self._weight_lowp.dtype)
+        hidden = torch.where(mask.bool().unsqueeze(-1), hidden, hidden[:, :1, :])
+        batch, width, dim = hidden.shape
+        rows = max(1, self.max_tokens // width)
+        pooled = []
+        for start in range(0, batch, rows):
+            chunk = hidden[start:start + rows]
+            logits = chunk.reshape(-1, dim) @ self._weight_lowp.T
+            pooled.append(logits.view(chunk.shape[0], width, -1).amax(dim=1).float())
+        return torch.cat(pooled)
+
+    def encode_ids(self, ids: Sequence[Sequence[int]], expansion: bool = True) -> list[SparseRow]:
+        """Encode pre-tokenized texts (one batch)."""
+        import torch
+
+        input_ids, mask = (torch.from_numpy(a) for a in pad(ids, self.pad_id))
+        with torch.inference_mode():
+            weights = torch.log1p(torch.relu(self._pooled(input_ids, mask) + self._bias))
+            if not expansion:
+                keep = torch.zeros_like(weights, dtype=torch.bool)
+                keep.scatter_(1, input_ids * mask, True)
+                keep[:, self._special] = False
+                weights = weights * keep
+            rows, cols = torch.nonzero(weights, as_tuple=True)
+            values = weights[rows, cols]
+        rows_np, cols_np, values_np = rows.numpy(), cols.numpy().astype(np.int32), values.numpy()
+        bounds = np.searchsorted(rows_np, np.arange(len(ids) + 1))
+        return [SparseRow(cols_np[bounds[i]:bounds[i + 1]], values_np[bounds[i]:bounds[i + 1]])
+                for i in range(len(ids))]
+
+    def encode(self, texts: Sequence[str], max_length: int = 512, batch_size: int = 32,
+               expansion: bool = True, stats: EncodeStats | None = None) -> list[SparseRow]:
+        """Encode ``texts`` in length-sorted batches; results come back in input order."""
+        ids, truncated = self.tokenize(texts, max_length)
+        if stats is not None:
+            stats.texts += len(texts)
+            stats.truncated += truncated
+            stats.tokens += sum(len(x) for x in ids)
+        out: list[SparseRow | None] = [None] * len(ids)
+        lengths = [len(x) for x in ids]
+        for batch in length_sorted_batches(lengths, batch_size, max_tokens=batch_size * max(lengths, default=1)):
+            for index, row in zip(batch, self.encode_ids([ids[i] for i in batch], expansion)):
+                out[index] = row
+        return out  # type: ignore[return-value]
+
+    def encode_stream(self, texts: Iterable[str], max_length: int = 512, batch_size: int = 32,
+                      expansion: bool = True, window: int = 2048,
+                      stats: EncodeStats | None = None) -> Iterator[SparseRow]:
+        """Encode a stream in windows of ``window`` texts (sorted by length inside each window), in input order."""
+        for chunk in windows(texts, window):
+            yield from self.encode(chunk, max_length, batch_size, expansion, stats)

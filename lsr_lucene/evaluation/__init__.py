@@ -1,0 +1,1 @@
+"""Effectiveness (through ir_measures) and efficiency figures, gathered into one report."""

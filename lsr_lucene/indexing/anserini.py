@@ -1,0 +1,183 @@
+"""Build Lucene indexes with Anserini's ``IndexCollection`` inside the booted JVM.
+
+Impact indexes use ``JsonVectorCollection -impact -pretokenized`` (each term repeated as many times as its impact,
+so the term frequency is the impact); BM25 indexes use ``JsonCollection`` with Anserini's default English analyzer.
+The index is built in a temporary folder and renamed into place, with a ``manifest.json`` written last.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import jvm
+from ..errors import JvmError, ManifestError
+from ..io.atomic import atomic_dir
+from ..io.jsonl import dumps
+from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
+from ..io.shards import SHARDS, completed_manifest
+from ..types import Doc
+
+IMPACT_KIND = "lsr-lucene/impact-index"
+BM25_KIND = "lsr-lucene/bm25-index"
+
+
+def _progress_bar(total: int | None, desc: str, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=" docs", dynamic_ncols=True)
+
+
+def index_collection(input_dir: Path, index_dir: Path, collection_class: str, options: list[str], threads: int,
+                     total: int | None = None, progress: bool = True) -> dict[str, int]:
+    """Run ``IndexCollection`` on ``input_dir`` into ``index_dir``; return Anserini's counters.
+
+    Raises JvmError when Anserini rejects the arguments or indexes fewer documents than it read.
+    """
+    args_class = jvm.autoclass("io.anserini.index.IndexCollection$Args")
+    parser_class = jvm.autoclass("org.kohsuke.args4j.CmdLineParser")
+    array_list = jvm.autoclass("java.util.ArrayList")
+    args = args_class()
+    argv = array_list()
+    for token in ["-collection", collection_class, "-input", str(input_dir), "-index", str(index_dir),
+                  "-threads", str(threads), "-quiet", *options]:
+        argv.add(token)
+    try:
+        parser_class(args).parseArgument(argv)
+        indexer = jvm.autoclass("io.anserini.index.IndexCollection")(args)
+    except Exception as exc:
+        raise JvmError(f"Anserini refused the indexing arguments {list(options)}: {jvm.java_error_message(exc)}") from exc
+    bar = _progress_bar(total, f"index ({collection_class})", progress)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            indexer.run()
+        except BaseException as exc:  # reported below, in the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="anserini-index")
+    worker.start()
+    counters = indexer.getCounters()
+    while worker.is_alive():
+        worker.join(0.5)
+        if bar is not None:
+            bar.n = int(counters.indexed.get())
+            bar.refresh()
+    if bar is not None:
+        bar.n = int(counters.indexed.get())
+        bar.close()
+    if failure:
+        raise JvmError(f"indexing {input_dir} failed: {jvm.java_error_message(failure[0])}") from failure[0]
+    result = {name: int(getattr(counters, name).get()) for name in
+              ("indexed", "unindexable", "empty", "skipped", "errors")}
+    if result["errors"] or result["unindexable"]:
+        raise JvmError(f"Anserini could not index {result['errors'] + result['unindexable']} documents of "
+                       f"{input_dir} (counters {result}); check the input files")
+    return result
+
+
+def _lucene_stats(index_dir: Path) -> dict[str, int]:
+    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
+        jvm.autoclass("java.io.File")(str(index_dir)).toPath())
+    reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
+    try:
+        terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
+            jvm.cast("org.apache.lucene.index.IndexReader", reader), "contents")
+        return {"documents": int(reader.numDocs()),
+                "terms": int(terms.size()) if terms is not None else 0,
+                "postings": int(terms.getSumDocFreq()) if terms is not None else 0,
+                "total_term_frequency": int(terms.getSumTotalTermFreq()) if terms is not None else 0}
+    finally:
+        reader.close()
+        directory.close()
+
+
+def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
+                 progress: bool = True, overwrite: bool = False) -> dict[str, Any]:
+    """Impact index of an encode output folder (resumable at the job level: a finished index is kept).
+
+    Documents whose vector is empty are not indexed (Anserini skips empty documents); the manifest counts them.
+    """
+    from ..encode import DOCS_KIND
+
+    vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
+    source = completed_manifest(vectors_dir, DOCS_KIND)
+    config = {"vectors": str(vectors_dir.resolve()), "encode": source["config"],
+              "vectors_sha256": [s["sha256"] for s in source["shards"]]}
+    existing = try_read_manifest(index_dir)
+    if existing is not None and existing.get("complete") and not overwrite:
+        if existing.get("kind") != IMPACT_KIND or existing.get("config") != config:
+            raise ManifestError(f"{index_dir}: holds an index of other vectors; use another folder or --overwrite")
+        return existing
+    started = time.time()
+    with atomic_dir(index_dir) as tmp:
+        counters = index_collection(vectors_dir / SHARDS, tmp, "JsonVectorCollection", ["-impact", "-pretokenized"], threads,
+                                    total=source["totals"].get("records"), progress=progress)
+        stats = _lucene_stats(tmp)
+        expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
+        if stats["documents"] != expected:
+            raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
+                                f"(vectors in {vectors_dir}, counters {counters})")
+        manifest = {"kind": IMPACT_KIND, "config": config, "engine": "anserini", "counters": counters,
+                    "lucene": stats, "threads": threads, "seconds": time.time() - started, "complete": True}
+        manifest["bytes"] = folder_size(tmp)
+        write_manifest(tmp, manifest)
+    return manifest
+
+
+def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int = 2, progress: bool = True,
+               overwrite: bool = False, source: str = "") -> dict[str, Any]:
+    """BM25 index of raw text (title and text joined) with Anserini's defaults (English analyzer, Porter stemmer,
+    stopwords removed). A finished index for the same ``source`` is kept."""
+    index_dir = Path(index_dir)
+    config = {"source": source, "analyzer": "DefaultEnglishAnalyzer"}
+    existing = try_read_manifest(index_dir)
+    if existing is not None and existing.get("complete") and not overwrite:
+        if existing.get("kind") != BM25_KIND or existing.get("config") != config:
+            raise ManifestError(f"{index_dir}: holds another index; use another folder or --overwrite")
+        return existing
+    started = time.time()
+    with atomic_dir(index_dir) as tmp:
+        inputs = tmp.parent / f".{index_dir.name}.input"
+        inputs.mkdir(exist_ok=True)
+        try:
+            count = _write_json_collection(docs, inputs, max(1, threads))
+            counters = index_collection(inputs, tmp, "JsonCollection", [], threads, total=count, progress=progress)
+        finally:
+            for path in inputs.glob("*"):
+                path.unlink()
+            inputs.rmdir()
+        stats = _lucene_stats(tmp)
+        manifest = {"kind": BM25_KIND, "config": config, "engine": "anserini", "counters": counters,
+                    "lucene": stats, "documents_read": count, "threads": threads,
+                    "seconds": time.time() - started, "complete": True}
+        manifest["bytes"] = folder_size(tmp)
+        write_manifest(tmp, manifest)
+    return manifest
+
+
+def _write_json_collection(docs: Iterable[Doc], folder: Path, files: int) -> int:
+    """Spread ``{"id","contents"}`` lines round-robin over ``files`` files (one indexing thread each)."""
+    outs = [open(folder / f"part-{i:03d}.jsonl", "w", encoding="utf-8") for i in range(files)]
+    count = 0
+    try:
+        for count, doc in enumerate(docs, start=1):
+            outs[count % files].write(dumps({"id": doc.id, "contents": doc.contents}) + "\n")
+    finally:
+        for out in outs:
+            out.close()
+    return count
+
+
+def index_manifest(index_dir: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of a finished index built by this tool."""
+    manifest = read_manifest(index_dir)
+    if not manifest.get("complete"):
+        raise ManifestError(f"{index_dir}: index did not finish")
+    return manifest

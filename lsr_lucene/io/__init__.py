@@ -1,0 +1,1 @@
+"""File formats and safe writing: atomic files, streaming JSONL, manifests, TREC runs and qrels."""

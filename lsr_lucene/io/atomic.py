@@ -1,0 +1,83 @@
+"""Write a file or a folder so that it appears whole or not at all (temporary name, then rename)."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", compress: bool | None = None) -> Iterator[IO]:
+    """Open a temporary file beside ``path``; on clean exit fsync and rename it to ``path``.
+
+    ``compress`` (default: ``path`` ends with ``.gz``) gzips the stream. On error the temporary file is removed
+    and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    compress = path.suffix == ".gz" if compress is None else compress
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, 0o666 & ~_umask())
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if compress:
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                    with _maybe_text(gz, mode) as stream:
+                        yield stream
+            else:
+                with _maybe_text(raw, mode) as stream:
+                    yield stream
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _maybe_text(stream: IO[bytes], mode: str) -> Iterator[IO]:
+    """The binary stream itself, or a UTF-8 text layer that is detached (not closed) afterwards."""
+    if "b" in mode:
+        yield stream
+        return
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")  # type: ignore[arg-type]
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach()
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    with atomic_open(path) as out:
+        out.write(text)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; on clean exit replace ``path`` with it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

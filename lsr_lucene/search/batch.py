@@ -1,0 +1,34 @@
+"""Batch search entry points used by the CLI and the pipeline: timed, with the BEIR self-hit rule applied."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Sequence
+
+from ..types import ImpactVector, Query, Run
+from .base import remove_self_hits
+
+
+def search_vectors(index_dir: str | os.PathLike, vectors: Sequence[tuple[str, ImpactVector]], k: int = 1000,
+                   threads: int = 1, remove_self: bool = False) -> tuple[Run, float]:
+    """(run, seconds spent searching) for pre-encoded query vectors on an impact index."""
+    from .impact import ImpactSearcher
+
+    with ImpactSearcher(index_dir) as searcher:
+        started = time.perf_counter()
+        run = searcher.batch_search([v for _, v in vectors], [q for q, _ in vectors], k, threads)
+        seconds = time.perf_counter() - started
+    return (remove_self_hits(run) if remove_self else run), seconds
+
+
+def search_bm25(index_dir: str | os.PathLike, queries: Sequence[Query], k: int = 1000, threads: int = 1,
+                remove_self: bool = False, k1: float = 0.9, b: float = 0.4) -> tuple[Run, float]:
+    """(run, seconds spent searching) for text queries on a BM25 index."""
+    from .bm25 import Bm25Searcher
+
+    with Bm25Searcher(index_dir, k1, b) as searcher:
+        started = time.perf_counter()
+        run = searcher.batch_search([q.text for q in queries], [q.id for q in queries], k, threads)
+        seconds = time.perf_counter() - started
+    return (remove_self_hits(run) if remove_self else run), seconds

@@ -1,0 +1,45 @@
+"""BM25 search through Anserini's ``SimpleSearcher`` (Pyserini's ``LuceneSearcher``), Anserini's defaults k1=0.9,
+b=0.4 and its default English analyzer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import jvm
+from ..errors import InputFileError, JvmError
+from ..types import Hit, Run
+from .base import hits_from_java, run_from_java
+
+
+class Bm25Searcher:
+    def __init__(self, index_dir: str | os.PathLike, k1: float = 0.9, b: float = 0.4) -> None:
+        index_dir = Path(index_dir)
+        if not (index_dir.is_dir() and any(index_dir.glob("segments_*"))):
+            raise InputFileError(index_dir, "not a Lucene index (no segments_N file)")
+        self.index_dir = index_dir
+        try:
+            self._searcher = jvm.autoclass("io.anserini.search.SimpleSearcher")(str(index_dir))
+        except Exception as exc:
+            raise JvmError(f"could not open {index_dir}: {jvm.java_error_message(exc)}") from exc
+        self._searcher.set_bm25(float(k1), float(b))
+
+    def search(self, query: str, k: int = 1000) -> list[Hit]:
+        return hits_from_java(self._searcher.search(query, int(k)))
+
+    def batch_search(self, queries: list[str], qids: list[str], k: int = 1000, threads: int = 1) -> Run:
+        array_list = jvm.autoclass("java.util.ArrayList")
+        jqueries, jqids = array_list(), array_list()
+        for qid, query in zip(qids, queries):
+            jqueries.add(query)
+            jqids.add(qid)
+        return run_from_java(self._searcher.batch_search(jqueries, jqids, int(k), int(threads)), qids)
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def __enter__(self) -> "Bm25Searcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

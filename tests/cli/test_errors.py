@@ -1,0 +1,72 @@
+"""Bad input through the real command line: one clear line naming the culprit, no stack trace, non-zero exit."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(*args, cwd=None):
+    done = subprocess.run([sys.executable, "-m", "lsr_lucene.cli.main", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+    return done.returncode, done.stdout, done.stderr
+
+
+def assert_clean_error(code, err, *fragments):
+    assert code != 0
+    assert "Traceback" not in err and "at java." not in err
+    last = err.strip().splitlines()[-1]
+    for fragment in fragments:
+        assert fragment in last, last
+
+
+def corpus(tmp_path, lines):
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_help_for_every_command_needs_no_java():
+    for command in ["setup", "encode", "index", "search", "evaluate", "run"]:
+        code, out, err = cli(command, "--help")
+        assert code == 0 and "usage: lsr-lucene " + command in out
+
+
+def test_missing_file(tmp_path):
+    code, _, err = cli("encode", "--collection", str(tmp_path / "none.jsonl"), "--output", str(tmp_path / "o"))
+    assert_clean_error(code, err, "none.jsonl", "no such file")
+    code, _, err = cli("evaluate", str(tmp_path / "missing.trec"), "--qrels", str(tmp_path / "q.tsv"))
+    assert_clean_error(code, err, "q.tsv", "no such file")
+
+
+def test_malformed_json_line(tmp_path):
+    path = corpus(tmp_path, ['{"_id": "a", "text": "fine"}\n', '{"_id": "b", "text": oops}\n'])
+    code, _, err = cli("encode", "--collection", str(path), "--output", str(tmp_path / "o"), "--quiet")
+    assert_clean_error(code, err, "docs.jsonl:2", "malformed JSON")
+
+
+def test_empty_document(tmp_path):
+    path = corpus(tmp_path, ['{"_id": "a", "text": "fine"}\n', '{"_id": "b", "title": "", "text": "  "}\n'])
+    code, _, err = cli("encode", "--collection", str(path), "--output", str(tmp_path / "o"), "--quiet")
+    assert_clean_error(code, err, "docs.jsonl:2", "'b'", "empty")
+
+
+def test_unknown_model_and_collection(tmp_path):
+    path = corpus(tmp_path, ['{"_id": "a", "text": "fine"}\n'])
+    code, _, err = cli("encode", "--collection", str(path), "--model", "splade-tiyn", "--output", str(tmp_path / "o"))
+    assert_clean_error(code, err, "unknown model 'splade-tiyn'", "splade-tiny")
+    code, _, err = cli("run", "--collection", "scifakt")
+    assert_clean_error(code, err, "unknown collection 'scifakt'", "scifact")
+
+
+def test_skip_policy_reports_and_keeps_valid_documents(tmp_path, splade_tiny):
+    path = corpus(tmp_path, ['{"_id": "a", "text": "protein folding"}\n', '{"_id": "b", "text": ""}\n',
+                             '{"_id": "c", "text": "gene expression"}\n'])
+    out = tmp_path / "o"
+    code, stdout, err = cli("encode", "--collection", str(path), "--output", str(out), "--quiet",
+                            "--on-bad-input", "skip")
+    assert code == 0, err
+    assert json.loads(stdout)["records"] == 2 and json.loads(stdout)["skipped"] == 1
+    skipped = json.loads((out / "skipped.json").read_text())["skipped"]
+    assert [(s["id"], s["line"]) for s in skipped] == [("b", 2)]

@@ -1,0 +1,34 @@
+"""The scripts/regressions recipes marked "ci": end-to-end runs on real collections against expected scores."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, shared
+
+RECIPES = sorted((REPO / "scripts" / "regressions").glob("*.json"))
+spec = importlib.util.spec_from_file_location("regress", REPO / "scripts" / "regress.py")
+regress = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(regress)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [p.stem for p in RECIPES if json.loads(p.read_text())["ci"]])
+def test_regression(name, tmp_path, jvm_started):
+    recipe = regress.load(name)
+    shared(recipe["args"][recipe["args"].index("--collection") + 1])
+    report, problems = regress.run(name, str(tmp_path / name))
+    assert not problems, problems
+    if "impact" in report["runs"]:
+        efficiency = report["runs"]["impact"]["efficiency"]
+        for key in ("query_nnz", "doc_nnz", "flops", "index_mb", "encode_docs_per_s", "queries_per_s"):
+            assert efficiency[key] > 0, key
+
+
+def test_compare_flags_a_figure_off_by_more_than_the_tolerance():
+    recipe = {"expected": {"bm25": {"nDCG@10": 0.5}}, "tolerance": 0.002}
+    assert regress.compare(recipe, {"runs": {"bm25": {"effectiveness": {"nDCG@10": 0.5015}}}}) == []
+    assert regress.compare(recipe, {"runs": {"bm25": {"effectiveness": {"nDCG@10": 0.503}}}})
+    assert regress.compare(recipe, {"runs": {}})
