@@ -83,7 +83,4 @@ def build_plugin_jar(classpath: Path) -> Path:
                 if res.is_file():
                     out.write(res, res.relative_to(resources).as_posix())
         os.replace(staging, jar)
-    for old in jar.parent.glob("lsr-lucene-plugin-*.jar"):
-        if old != jar:
-            old.unlink(missing_ok=True)
     return jar
