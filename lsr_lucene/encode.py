@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import ConfigError, InputFileError
+from .errors import ConfigError
 from .io.shards import ShardedJsonlWriter, completed_manifest
 from .io.jsonl import read_jsonl
+from .io.vectors import DOCS_KIND, validate_vector_record
 from .quantize import QuantizationConfig, quantize
 from .types import Doc, ImpactVector, Query
 
-DOCS_KIND = "lsr-lucene/impact-vectors"
 QUERIES_KIND = "lsr-lucene/query-vectors"
 
 
@@ -157,28 +157,3 @@ def read_vectors(folder: str | os.PathLike, kind: str = QUERIES_KIND) -> Iterato
         path = Path(folder) / shard["file"]
         for line_no, record in read_jsonl(path):
             yield validate_vector_record(record, path, line_no)
-
-
-def validate_vector_record(record: dict[str, Any], path: object, line_no: int) -> tuple[str, ImpactVector]:
-    """(id, vector) of a JsonVectorCollection record; rejects float, non-positive or non-numeric weights (Anserini
-    would silently truncate floats) and terms that whitespace tokenization would split."""
-    from .vocab import lucene_term
-
-    item_id = record.get("id")
-    if item_id is None:
-        raise InputFileError(path, "record has no 'id'", line=line_no)
-    vector = record.get("vector")
-    if not isinstance(vector, dict):
-        raise InputFileError(path, "record has no 'vector' object", line=line_no, item_id=str(item_id))
-    for term, weight in vector.items():
-        if isinstance(weight, bool) or not isinstance(weight, int):
-            raise InputFileError(path, f"weight of term {term!r} is {weight!r}: impacts must be integers "
-                                       "(quantize floats first, e.g. with lsr-lucene encode)", line=line_no,
-                                 item_id=str(item_id))
-        if weight < 1:
-            raise InputFileError(path, f"weight of term {term!r} is {weight}: impacts must be >= 1",
-                                 line=line_no, item_id=str(item_id))
-        if not term or lucene_term(term) != term:
-            raise InputFileError(path, f"term {term!r} is empty or holds whitespace/control characters",
-                                 line=line_no, item_id=str(item_id))
-    return str(item_id), vector

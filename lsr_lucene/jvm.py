@@ -150,6 +150,24 @@ def cast(class_name: str, obj: Any) -> Any:
     return _cast(class_name, obj)
 
 
+def max_heap_mb() -> int:
+    """The running JVM's maximum heap in MiB."""
+    return int(autoclass("java.lang.Runtime").getRuntime().maxMemory()) // 2**20
+
+
+def java_failure(exc: BaseException, doing: str) -> JvmError:
+    """A JvmError for a failed Java call, naming what failed; out-of-memory failures get the heap and the fix.
+
+    Anserini's thread pools turn a worker's OutOfMemoryError into a count mismatch ("is not equal to
+    completedTaskCount"), so that message also counts as memory trouble.
+    """
+    text = f"{getattr(exc, 'classname', '') or ''} {java_error_message(exc)}"
+    if "OutOfMemoryError" in text or "completedTaskCount" in text or "Java heap space" in text:
+        return JvmError(f"{doing}: Java ran out of heap ({max_heap_mb()} MiB max): raise it with --heap or "
+                        f"LSR_LUCENE_HEAP (e.g. 8g), or search fewer queries per batch / fewer hits")
+    return JvmError(f"{doing}: {java_error_message(exc)}")
+
+
 def java_error_message(exc: BaseException) -> str:
     """The innermost Java exception message of a pyjnius JavaException, without the Java stack trace."""
     inner = getattr(exc, "innermessage", None) or getattr(exc, "classname", None)

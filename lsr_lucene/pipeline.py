@@ -78,8 +78,18 @@ def judged_queries(collection: Collection, split: str) -> tuple[list[Query], lis
     queries = [q for q in collection.queries_iter() if q.id in judged]
     missing = judged - {q.id for q in queries}
     if missing:
-        log.warning("%d judged query ids have no query text (e.g. %s)", len(missing), sorted(missing)[:3])
+        log.warning("qrels of %s name %d query ids that have no query text (e.g. %s); they score 0",
+                    split, len(missing), ", ".join(sorted(missing)[:3]))
     return queries, qrels
+
+
+def unknown_qrels_docs(qrels: list[Qrel], collection: Collection) -> list[str]:
+    """Doc ids the qrels name that the corpus lacks (warned with a count: such judgments can never be retrieved)."""
+    unknown = {q.doc_id for q in qrels} - {d.id for d in collection.docs_iter()}
+    if unknown:
+        log.warning("qrels name %d doc ids that are not in the corpus (e.g. %s); they can never be retrieved",
+                    len(unknown), ", ".join(sorted(unknown)[:3]))
+    return sorted(unknown)
 
 
 def _line_count(collection: Collection) -> int | None:
@@ -111,12 +121,14 @@ def run_pipeline(config: PipelineConfig, say: Callable[[str], None] = print) -> 
         runs["impact"] = impact_stage(config, collection, queries, qrels, paths)
     if config.bm25:
         runs["bm25"] = bm25_stage(config, collection, queries, qrels, paths)
+    unknown_docs = unknown_qrels_docs(qrels, collection)
     if bad.skipped:
         bad.save(paths.root / "skipped.json")
         say(f"skipped {len(bad.skipped)} bad records; see {paths.root / 'skipped.json'}")
     report = {"collection": collection.name, "split": config.split, "queries": len(queries),
               "remove_query_hits": collection.remove_query_hits, "model": config.encode.model,
               "config": dataclasses.asdict(config), "runs": runs, "skipped_records": len(bad.skipped),
+              "qrels_unknown_docs": len(unknown_docs),
               "output_bytes": folder_size(paths.root)}
     json_path, md_path = write_report(paths.root, report)
     say(Path(md_path).read_text(encoding="utf-8"))

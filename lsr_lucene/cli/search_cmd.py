@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 
 from ..errors import ConfigError
 from .options import add_jvm_options, add_remove_query, start_jvm
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..io.trec import write_run
-    from ..search.batch import search_bm25, search_vectors
+    from ..search.batch import iter_search_vectors, search_bm25
 
     collection = None
     if args.collection:
@@ -43,16 +44,17 @@ def run(args: argparse.Namespace) -> int:
 
         queries = judged_queries(collection, args.split)[0]
         run_, seconds = search_bm25(args.index, queries, args.k, args.threads, remove, args.k1, args.b)
-        tag = "bm25-anserini"
+        count = write_run(args.output, run_, "bm25-anserini")
     else:
         if not args.queries:
             raise ConfigError("give --queries DIR (query vectors) or --bm25")
         from ..encode import read_vectors
 
-        run_, seconds = search_vectors(args.index, list(read_vectors(args.queries)), args.k, args.threads, remove)
-        tag = "lsr-lucene"
-    write_run(args.output, run_, tag)
-    print(json.dumps({"run": args.output, "queries": len(run_), "seconds": round(seconds, 3),
-                      "queries_per_s": round(len(run_) / seconds, 1) if seconds else None,
+        started = time.perf_counter()
+        count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k,
+                                                           args.threads, remove), "lsr-lucene")
+        seconds = time.perf_counter() - started
+    print(json.dumps({"run": args.output, "queries": count, "seconds": round(seconds, 3),
+                      "queries_per_s": round(count / seconds, 1) if seconds else None,
                       "remove_query": remove}))
     return 0

@@ -30,7 +30,9 @@ class BadInput:
     def reject(self, error: InputFileError) -> None:
         if self.policy == "fail":
             raise error
-        self.skipped.append({"file": error.path, "line": error.line, "id": error.item_id, "reason": str(error)})
+        entry = {"file": error.path, "line": error.line, "id": error.item_id, "reason": str(error)}
+        if entry not in self.skipped:  # a file read twice (encode, then BM25) reports each record once
+            self.skipped.append(entry)
 
     def save(self, path: str | os.PathLike) -> None:
         from ..io.atomic import write_text

@@ -51,15 +51,18 @@ def read_docs(path: str | os.PathLike, bad: BadInput | None = None) -> Iterator[
             if check_doc(doc, path, line_no, seen, bad):
                 yield doc
         return
-    for line_no, record in read_jsonl(path):
+    for line_no, record in read_jsonl(path, bad.reject):
         raw_id = _field(record, _ID_KEYS)
         if raw_id is None:
             bad.reject(CorpusFormatError(path, f"no id field (one of {', '.join(_ID_KEYS)})", line=line_no))
             continue
         doc_id = str(raw_id)
-        title = _as_text(record.get("title"), path, line_no, "title", doc_id)
-        text = _as_text(_field(record, _TEXT_KEYS), path, line_no, "text", doc_id)
-        doc = Doc(doc_id, title, text)
+        try:
+            doc = Doc(doc_id, _as_text(record.get("title"), path, line_no, "title", doc_id),
+                      _as_text(_field(record, _TEXT_KEYS), path, line_no, "text", doc_id))
+        except CorpusFormatError as error:
+            bad.reject(error)
+            continue
         if check_doc(doc, path, line_no, seen, bad):
             yield doc
 
@@ -77,12 +80,16 @@ def read_queries(path: str | os.PathLike, bad: BadInput | None = None) -> Iterat
             if check_query(query, path, line_no, seen, bad):
                 yield query
         return
-    for line_no, record in read_jsonl(path):
+    for line_no, record in read_jsonl(path, bad.reject):
         raw_id = _field(record, ("_id", "id", "qid", "query_id"))
         if raw_id is None:
             bad.reject(CorpusFormatError(path, "no id field (one of _id, id, qid, query_id)", line=line_no))
             continue
-        text = _as_text(_field(record, ("text", "query", "title")), path, line_no, "text", str(raw_id))
-        query = Query(str(raw_id), text)
+        try:
+            query = Query(str(raw_id), _as_text(_field(record, ("text", "query", "title")), path, line_no, "text",
+                                                str(raw_id)))
+        except CorpusFormatError as error:
+            bad.reject(error)
+            continue
         if check_query(query, path, line_no, seen, bad):
             yield query

@@ -8,6 +8,7 @@ The index is built in a temporary folder and renamed into place, with a ``manife
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -18,7 +19,6 @@ from ..errors import JvmError, ManifestError
 from ..io.atomic import atomic_dir
 from ..io.jsonl import dumps
 from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
-from ..io.shards import SHARDS, completed_manifest
 from ..types import Doc
 
 IMPACT_KIND = "lsr-lucene/impact-index"
@@ -100,14 +100,16 @@ def _lucene_stats(index_dir: Path) -> dict[str, int]:
 
 def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
                  progress: bool = True, overwrite: bool = False) -> dict[str, Any]:
-    """Impact index of an encode output folder (resumable at the job level: a finished index is kept).
+    """Impact index of an encode output folder or a plain JsonVectorCollection folder (validated first); a finished
+    index of the same vectors is kept.
 
     Documents whose vector is empty are not indexed (Anserini skips empty documents); the manifest counts them.
     """
-    from ..encode import DOCS_KIND
+    from ..io.vectors import vectors_source
 
     vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
-    source = completed_manifest(vectors_dir, DOCS_KIND)
+    found = vectors_source(vectors_dir)
+    source = found.manifest
     config = {"vectors": str(vectors_dir.resolve()), "encode": source["config"],
               "vectors_sha256": [s["sha256"] for s in source["shards"]]}
     existing = try_read_manifest(index_dir)
@@ -117,7 +119,7 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
         return existing
     started = time.time()
     with atomic_dir(index_dir) as tmp:
-        counters = index_collection(vectors_dir / SHARDS, tmp, "JsonVectorCollection", ["-impact", "-pretokenized"], threads,
+        counters = index_collection(found.shard_dir, tmp, "JsonVectorCollection", ["-impact", "-pretokenized"], threads,
                                     total=source["totals"].get("records"), progress=progress)
         stats = _lucene_stats(tmp)
         expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
@@ -145,14 +147,13 @@ def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int =
     started = time.time()
     with atomic_dir(index_dir) as tmp:
         inputs = tmp.parent / f".{index_dir.name}.input"
-        inputs.mkdir(exist_ok=True)
+        shutil.rmtree(inputs, ignore_errors=True)  # left by a killed run
+        inputs.mkdir()
         try:
             count = _write_json_collection(docs, inputs, max(1, threads))
             counters = index_collection(inputs, tmp, "JsonCollection", [], threads, total=count, progress=progress)
         finally:
-            for path in inputs.glob("*"):
-                path.unlink()
-            inputs.rmdir()
+            shutil.rmtree(inputs, ignore_errors=True)
         stats = _lucene_stats(tmp)
         manifest = {"kind": BM25_KIND, "config": config, "engine": "anserini", "counters": counters,
                     "lucene": stats, "documents_read": count, "threads": threads,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import CorpusFormatError
 from ..types import Hit, Qrel, Run
@@ -11,12 +11,16 @@ from .atomic import atomic_open
 from .jsonl import read_lines
 
 
-def write_run(path: str | os.PathLike, run: Run, tag: str = "lsr-lucene") -> None:
-    """Write ``qid Q0 docid rank score tag`` lines, queries in the run's order, hits best first."""
+def write_run(path: str | os.PathLike, run: Run | Iterable[tuple[str, list[Hit]]], tag: str = "lsr-lucene") -> int:
+    """Write ``qid Q0 docid rank score tag`` lines, queries in the run's order, hits best first; a stream of
+    (query id, hits) is written as it comes. Returns the number of queries written."""
+    count = 0
     with atomic_open(path) as out:
-        for qid, hits in run.items():
+        for qid, hits in (run.items() if isinstance(run, dict) else run):
+            count += 1
             for rank, hit in enumerate(hits, start=1):
                 out.write(f"{qid} Q0 {hit.doc_id} {rank} {hit.score:.6f} {tag}\n")
+    return count
 
 
 def read_run(path: str | os.PathLike) -> Run:

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
-from ..types import ImpactVector, Query, Run
+from ..types import Hit, ImpactVector, Query, Run
 from .base import remove_self_hits
+
+
+def iter_search_vectors(index_dir: str | os.PathLike, vectors: Iterable[tuple[str, ImpactVector]], k: int = 1000,
+                        threads: int = 1, remove_self: bool = False, chunk: int = 1000
+                        ) -> Iterator[tuple[str, list[Hit]]]:
+    """(query id, hits) for pre-encoded query vectors, searched ``chunk`` queries at a time, so memory stays flat
+    however many queries stream through."""
+    from ..encoders.batching import windows
+    from .impact import ImpactSearcher
+
+    with ImpactSearcher(index_dir) as searcher:
+        for block in windows(vectors, chunk):
+            run = searcher.batch_search([v for _, v in block], [q for q, _ in block], k, threads)
+            yield from (remove_self_hits(run) if remove_self else run).items()
 
 
 def search_vectors(index_dir: str | os.PathLike, vectors: Sequence[tuple[str, ImpactVector]], k: int = 1000,
                    threads: int = 1, remove_self: bool = False) -> tuple[Run, float]:
     """(run, seconds spent searching) for pre-encoded query vectors on an impact index."""
-    from .impact import ImpactSearcher
-
-    with ImpactSearcher(index_dir) as searcher:
-        started = time.perf_counter()
-        run = searcher.batch_search([v for _, v in vectors], [q for q, _ in vectors], k, threads)
-        seconds = time.perf_counter() - started
-    return (remove_self_hits(run) if remove_self else run), seconds
+    started = time.perf_counter()
+    run = dict(iter_search_vectors(index_dir, vectors, k, threads, remove_self))
+    return run, time.perf_counter() - started
 
 
 def search_bm25(index_dir: str | os.PathLike, queries: Sequence[Query], k: int = 1000, threads: int = 1,

@@ -61,8 +61,14 @@ class ImpactSearcher:
             if vector:
                 jvectors.add(_java_vector(vector))
                 jqids.add(qid)
-        results = self._searcher.batch_search(jvectors, jqids, int(k), int(threads)) if jqids.size() else None
-        return run_from_java(results, qids) if results is not None else {qid: [] for qid in qids}
+        if not jqids.size():
+            return {qid: [] for qid in qids}
+        try:
+            return run_from_java(self._searcher.batch_search(jvectors, jqids, int(k), int(threads)), qids)
+        except JvmError:
+            raise
+        except Exception as exc:  # pyjnius JavaException
+            raise jvm.java_failure(exc, f"searching {self.index_dir} ({len(qids)} queries, k={k})") from exc
 
     def close(self) -> None:
         self._searcher.close()

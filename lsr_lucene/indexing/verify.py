@@ -1,0 +1,137 @@
+"""Check an index against what went into it: document count, every id present once, and (for impact indexes)
+a sample of documents whose postings must equal their quantized vectors."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import jvm
+from ..errors import ManifestError
+from ..io.manifest import read_manifest
+
+
+@dataclass
+class VerifyReport:
+    index: str
+    documents: int
+    expected_documents: int | None
+    duplicate_ids: list[str] = field(default_factory=list)
+    missing_ids: list[str] = field(default_factory=list)
+    unexpected_ids: list[str] = field(default_factory=list)
+    postings: int | None = None
+    expected_postings: int | None = None
+    sampled: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (self.expected_documents in (None, self.documents) and not self.duplicate_ids
+                and not self.missing_ids and not self.unexpected_ids and not self.mismatches
+                and self.expected_postings in (None, self.postings))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+class _Reader:
+    """A DirectoryReader over ``index_dir`` with the lookups verification needs."""
+
+    def __init__(self, index_dir: Path) -> None:
+        path = jvm.autoclass("java.io.File")(str(index_dir)).toPath()
+        self._directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(path)
+        self.reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(self._directory)
+        self._terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
+            jvm.cast("org.apache.lucene.index.IndexReader", self.reader), "contents")
+        self._bytes_ref = jvm.autoclass("org.apache.lucene.util.BytesRef")
+        self._freqs = jvm.autoclass("org.apache.lucene.index.PostingsEnum").FREQS
+
+    def ids(self) -> list[str]:
+        """The "id" of every live document, by Lucene doc number."""
+        stored = self.reader.storedFields()
+        live = jvm.autoclass("org.apache.lucene.index.MultiBits").getLiveDocs(self.reader)
+        return [stored.document(i).get("id") for i in range(self.reader.maxDoc()) if live is None or live.get(i)]
+
+    def postings(self) -> int:
+        return int(self._terms.getSumDocFreq()) if self._terms is not None else 0
+
+    def freq(self, term: str, doc: int) -> int:
+        """Term frequency (the impact) of ``term`` in Lucene document ``doc``; 0 when absent."""
+        terms = self._terms.iterator()
+        if not terms.seekExact(self._bytes_ref(term.encode("utf-8"))):
+            return 0
+        postings = terms.postings(None, self._freqs)
+        return int(postings.freq()) if postings.advance(doc) == doc else 0
+
+    def close(self) -> None:
+        self.reader.close()
+        self._directory.close()
+
+
+def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | None = None, sample: int = 100,
+                 seed: int = 0) -> VerifyReport:
+    """Verify an index built by lsr-lucene against its manifest (and, for impact indexes, its vectors)."""
+    from ..io.vectors import vectors_source
+    from .anserini import BM25_KIND, IMPACT_KIND
+
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    reader = _Reader(index_dir)
+    try:
+        ids = reader.ids()
+        report = VerifyReport(str(index_dir), len(ids), None, postings=reader.postings())
+        seen: set[str] = set()
+        report.duplicate_ids = sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+        if manifest.get("kind") == BM25_KIND:
+            counters = manifest["counters"]
+            report.expected_documents = manifest["documents_read"] - counters["empty"] - counters["skipped"]
+            return report
+        if manifest.get("kind") != IMPACT_KIND:
+            raise ManifestError(f"{index_dir}: not an index built by lsr-lucene (kind {manifest.get('kind')!r})")
+        source = vectors_source(vectors_dir or manifest["config"]["vectors"])
+        totals = source.manifest["totals"]
+        report.expected_documents = totals["records"] - totals.get("empty_vectors", 0)
+        report.expected_postings = totals["postings"]
+        _compare_with_vectors(reader, ids, source.shard_dir, report, sample, seed)
+        return report
+    finally:
+        reader.close()
+
+
+def _compare_with_vectors(reader: _Reader, ids: list[str], shard_dir: Path, report: VerifyReport, sample: int,
+                          seed: int) -> None:
+    """Fill missing/unexpected ids and check a reservoir sample of documents' postings against their vectors."""
+    from ..io.jsonl import read_jsonl
+    from ..io.vectors import validate_vector_record
+
+    lucene_doc = {doc_id: n for n, doc_id in enumerate(ids)}
+    rng = random.Random(seed)
+    chosen: list[tuple[str, dict[str, int]]] = []
+    vector_ids: set[str] = set()
+    seen = 0
+    for path in sorted(p for p in shard_dir.rglob("*") if p.is_file()):
+        for line_no, record in read_jsonl(path):
+            doc_id, vector = validate_vector_record(record, path, line_no)
+            if not vector:
+                continue
+            vector_ids.add(doc_id)
+            seen += 1
+            if len(chosen) < sample:
+                chosen.append((doc_id, vector))
+            elif (slot := rng.randrange(seen)) < sample:
+                chosen[slot] = (doc_id, vector)
+    report.missing_ids = sorted(vector_ids - lucene_doc.keys())[:20]
+    report.unexpected_ids = sorted(lucene_doc.keys() - vector_ids)[:20]
+    for doc_id, vector in chosen:
+        if doc_id not in lucene_doc:
+            continue
+        report.sampled += 1
+        for term, impact in vector.items():
+            got = reader.freq(term, lucene_doc[doc_id])
+            if got != impact:
+                report.mismatches.append(f"{doc_id}: term {term!r} has impact {got} in the index, {impact} in "
+                                         "the vectors")
+                break
