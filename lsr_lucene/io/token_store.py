@@ -1,0 +1,302 @@
+"""The token store: every text's token-level sparse vectors as flat ``.npy`` arrays, opened memory-mapped and keyed
+by the collection's own (string) ids. No pickle: ``np.load(mmap_mode="r", allow_pickle=False)`` reads every array.
+
+Layout of a store folder (``tokens/`` beside the JSONL shards of an encode output)::
+
+    manifest.json                kind lsr-lucene/token-store: config, parts, dtypes, totals; written last
+    part-NNNNN/ids.npy           fixed-width UTF-8 ids (S<width>), in input order
+    part-NNNNN/doc_tokens.npy    int64 [docs + 1]: text i owns tokens doc_tokens[i] .. doc_tokens[i + 1]
+    part-NNNNN/doc_entries.npy   int64 [docs + 1]: and entries doc_entries[i] .. doc_entries[i + 1]
+    part-NNNNN/token_sizes.npy   entries per token (uint8 when top-k <= 255)
+    part-NNNNN/terms.npy         vocabulary ids (uint16 when the vocabulary has <= 65,536 terms)
+    part-NNNNN/impacts.npy       quantized weights >= 1 (uint16 when max impact <= 65,535)
+    index_ids.npy, index_rows.npy  all ids sorted, with their global row: id lookup by binary search
+
+A part holds the texts of one JSONL shard and is written (atomically, as a folder) before that shard is closed, so
+a resumed encode finds a part for every finished shard; the id index and ``"complete": true`` come last.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, NamedTuple, Sequence
+
+import numpy as np
+
+from ..errors import InputFileError, ManifestError
+from .atomic import atomic_dir, atomic_open
+from .manifest import read_manifest, sha256_file, try_read_manifest, write_manifest
+from .shards import completed_manifest
+
+TOKEN_STORE_KIND = "lsr-lucene/token-store"
+TOKENS = "tokens"
+_ARRAYS = ("ids", "doc_tokens", "doc_entries", "token_sizes", "terms", "impacts")
+
+
+class TokenVectors(NamedTuple):
+    """Token vectors of one text (or of several texts back to back): entries per token, term ids, impacts."""
+
+    sizes: np.ndarray
+    terms: np.ndarray
+    impacts: np.ndarray
+
+    @property
+    def num_tokens(self) -> int:
+        return len(self.sizes)
+
+
+class Gathered(NamedTuple):
+    """Token vectors of several texts back to back; text i owns tokens ``doc_tokens[i] .. doc_tokens[i + 1]``."""
+
+    doc_tokens: np.ndarray
+    vectors: TokenVectors
+
+
+def smallest_uint(max_value: int) -> np.dtype:
+    """The narrowest of uint8/uint16/int32/int64 that holds 0 .. ``max_value``."""
+    for dtype in (np.uint8, np.uint16, np.int32):
+        if max_value <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
+
+
+def store_dtypes(vocab_size: int, max_impact: int, top_k: int) -> dict[str, str]:
+    """Element types of the ``terms``, ``impacts`` and ``token_sizes`` arrays for these limits."""
+    return {"terms": smallest_uint(max(vocab_size - 1, 0)).str, "impacts": smallest_uint(max_impact).str,
+            "token_sizes": smallest_uint(top_k).str}
+
+
+def _encode_ids(ids: Sequence[str], where: object) -> np.ndarray:
+    raw = [i.encode("utf-8") for i in ids]
+    for item_id, value in zip(ids, raw):
+        if not value or b"\x00" in value:
+            raise InputFileError(where, "ids must be non-empty and hold no NUL character", item_id=item_id)
+    width = max((len(v) for v in raw), default=1)
+    return np.array(raw, dtype=f"S{width}")
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with atomic_open(path, "wb") as out:
+        np.save(out, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def _load(path: Path, mmap: bool = True) -> np.ndarray:
+    if not path.is_file():
+        raise ManifestError(f"{path}: missing from the token store")
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except ValueError as exc:
+        raise InputFileError(path, f"not a plain .npy array ({exc})") from None
+
+
+class TokenStoreWriter:
+    """Write a token store part by part. ``config`` identifies the output (a resume with another config fails);
+    ``dtypes`` come from :func:`store_dtypes`."""
+
+    def __init__(self, folder: str | os.PathLike, config: dict[str, Any], dtypes: dict[str, str]) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.dtypes = {key: np.dtype(value) for key, value in dtypes.items()}
+        self.manifest: dict[str, Any] = {"kind": TOKEN_STORE_KIND, "config": config, "dtypes": dtypes, "parts": [],
+                                         "complete": False}
+        previous = try_read_manifest(self.folder)
+        if previous is not None:
+            for key in ("kind", "config", "dtypes"):
+                if previous.get(key) != self.manifest[key]:
+                    raise ManifestError(f"{self.folder}: holds a token store made with a different {key} "
+                                        f"({previous.get(key)!r} != {self.manifest[key]!r}); use another folder")
+            self.manifest = previous
+        self._clear()
+
+    def _clear(self) -> None:
+        self._ids: list[str] = []
+        self._sizes: list[np.ndarray] = []
+        self._terms: list[np.ndarray] = []
+        self._impacts: list[np.ndarray] = []
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.manifest.get("complete"))
+
+    @property
+    def parts_done(self) -> int:
+        return len(self.manifest["parts"])
+
+    def resume_at(self, parts: int) -> None:
+        """Keep the first ``parts`` finished parts (those whose shards are finished) and drop any later one."""
+        if self.parts_done < parts:
+            raise ManifestError(f"{self.folder}: holds {self.parts_done} finished parts but the shards beside it "
+                                f"need {parts}; delete the output folder and encode again")
+        for part in self.manifest["parts"][parts:]:
+            shutil.rmtree(self.folder / part["folder"], ignore_errors=True)
+        self.manifest["parts"] = self.manifest["parts"][:parts]
+        self.manifest["complete"] = False
+        for stale in self.folder.glob(".part-*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self._clear()
+
+    def add(self, item_id: str, vectors: TokenVectors) -> None:
+        """Buffer one text's token vectors for the part in progress."""
+        self._ids.append(item_id)
+        self._sizes.append(np.asarray(vectors.sizes))
+        self._terms.append(np.asarray(vectors.terms))
+        self._impacts.append(np.asarray(vectors.impacts))
+
+    def flush_part(self) -> dict[str, Any] | None:
+        """Write the buffered texts as the next part (atomically) and record it in the manifest."""
+        if not self._ids:
+            return None
+        name = f"part-{self.parts_done:05d}"
+        sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int64)
+        arrays = {
+            "ids": _encode_ids(self._ids, self.folder / name),
+            "doc_tokens": np.concatenate([[0], np.cumsum([len(s) for s in self._sizes])]).astype(np.int64),
+            "doc_entries": np.concatenate([[0], np.cumsum([len(t) for t in self._terms])]).astype(np.int64),
+            "token_sizes": sizes,
+            "terms": np.concatenate(self._terms),
+            "impacts": np.concatenate(self._impacts),
+        }
+        for key in ("token_sizes", "terms", "impacts"):
+            values, dtype = arrays[key], self.dtypes[key]
+            if values.size and (values.min() < 0 or values.max() > np.iinfo(dtype).max):
+                raise ManifestError(f"{self.folder / name}: {key} value {values.max()} does not fit {dtype}")
+            arrays[key] = values.astype(dtype)
+        if int(sizes.sum()) != len(arrays["terms"]) or len(arrays["terms"]) != len(arrays["impacts"]):
+            raise ValueError("token sizes, terms and impacts disagree")
+        with atomic_dir(self.folder / name) as tmp:
+            for key, array in arrays.items():
+                _save(tmp / f"{key}.npy", array)
+        files = {key: {"bytes": (self.folder / name / f"{key}.npy").stat().st_size,
+                       "sha256": sha256_file(self.folder / name / f"{key}.npy")} for key in _ARRAYS}
+        part = {"folder": name, "docs": len(self._ids), "tokens": int(len(sizes)),
+                "entries": int(len(arrays["terms"])), "files": files}
+        self.manifest["parts"].append(part)
+        write_manifest(self.folder, self.manifest)
+        self._clear()
+        return part
+
+    def finish(self, **extra: Any) -> dict[str, Any]:
+        """Write the last part, the sorted id index and the manifest with ``complete: true``."""
+        self.flush_part()
+        ids = [np.load(self.folder / p["folder"] / "ids.npy", allow_pickle=False) for p in self.manifest["parts"]]
+        width = max((a.dtype.itemsize for a in ids), default=1)
+        all_ids = np.concatenate([a.astype(f"S{width}") for a in ids]) if ids else np.zeros(0, "S1")
+        order = np.argsort(all_ids, kind="stable")
+        ordered = all_ids[order]
+        dup = np.flatnonzero(ordered[1:] == ordered[:-1])
+        if dup.size:
+            raise ManifestError(f"{self.folder}: id {ordered[dup[0]].decode('utf-8')!r} occurs twice; ids must be "
+                                "unique")
+        _save(self.folder / "index_ids.npy", ordered)
+        _save(self.folder / "index_rows.npy", order.astype(np.int64))
+        totals = {key: sum(p[key] for p in self.manifest["parts"]) for key in ("docs", "tokens", "entries")}
+        self.manifest.update(totals=totals, complete=True, **extra)
+        write_manifest(self.folder, self.manifest)
+        return self.manifest
+
+
+class _Part(NamedTuple):
+    doc_tokens: np.ndarray
+    doc_entries: np.ndarray
+    token_sizes: np.ndarray
+    terms: np.ndarray
+    impacts: np.ndarray
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, e)`` for each (s, e), as one index array."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    shifts = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + shifts
+
+
+class TokenStore:
+    """Read a finished token store, memory-mapped: only the pages of the texts asked for are read."""
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+        self.manifest = completed_manifest(self.folder, TOKEN_STORE_KIND)
+        self.config: dict[str, Any] = self.manifest["config"]
+        self._parts: list[_Part] = []
+        offsets = [0]
+        for part in self.manifest["parts"]:
+            where = self.folder / part["folder"]
+            for key, info in part["files"].items():
+                path = where / f"{key}.npy"
+                if not path.is_file() or path.stat().st_size != info["bytes"]:
+                    raise ManifestError(f"{path}: listed in {self.folder}/manifest.json but missing or changed")
+            self._parts.append(_Part(*(_load(where / f"{key}.npy") for key in _ARRAYS[1:])))
+            offsets.append(offsets[-1] + part["docs"])
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        self._index_ids = _load(self.folder / "index_ids.npy")
+        self._index_rows = _load(self.folder / "index_rows.npy")
+        if len(self._index_ids) != offsets[-1]:
+            raise ManifestError(f"{self.folder}: the id index has {len(self._index_ids)} ids for {offsets[-1]} texts")
+
+    def __len__(self) -> int:
+        return int(self._offsets[-1])
+
+    @property
+    def vocab_size(self) -> int | None:
+        return self.manifest.get("vocab_size")
+
+    def ids(self) -> list[str]:
+        """All ids in row order."""
+        parts = [_load(self.folder / p["folder"] / "ids.npy") for p in self.manifest["parts"]]
+        return [value.decode("utf-8") for part in parts for value in part.tolist()]
+
+    def rows(self, ids: Sequence[str]) -> np.ndarray:
+        """Global row of each id; ManifestError names the first id that is not in the store."""
+        width = self._index_ids.dtype.itemsize
+        raw = [i.encode("utf-8") for i in ids]
+        keys = np.array([r if len(r) <= width else b"" for r in raw], dtype=f"S{width}")
+        found = np.searchsorted(self._index_ids, keys)
+        found = np.minimum(found, max(len(self._index_ids) - 1, 0))
+        ok = np.array([len(r) <= width for r in raw], dtype=bool)
+        if len(self._index_ids):
+            ok &= self._index_ids[found] == keys
+        else:
+            ok[:] = False
+        if not ok.all():
+            missing = ids[int(np.flatnonzero(~ok)[0])]
+            raise ManifestError(f"{self.folder}: id {missing!r} is not in the token store (was it encoded from "
+                                "another collection?)")
+        return np.asarray(self._index_rows[found], dtype=np.int64)
+
+    def get(self, item_id: str) -> TokenVectors:
+        """The token vectors of one text."""
+        return self.gather(self.rows([item_id])).vectors
+
+    def gather(self, rows: np.ndarray) -> Gathered:
+        """Token vectors of ``rows`` back to back, in the order given."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size and (rows.min() < 0 or rows.max() >= len(self)):
+            raise IndexError(f"row out of range 0..{len(self) - 1}")
+        parts = np.searchsorted(self._offsets, rows, side="right") - 1
+        spans = np.zeros((4, len(rows)), np.int64)  # token start/end, entry start/end in the row's part
+        for p in np.unique(parts).tolist():
+            where, part = parts == p, self._parts[p]
+            local = rows[where] - self._offsets[p]
+            spans[:, where] = (part.doc_tokens[local], part.doc_tokens[local + 1], part.doc_entries[local],
+                               part.doc_entries[local + 1])
+        doc_tokens, doc_entries = (np.concatenate([[0], np.cumsum(spans[i + 1] - spans[i])]) for i in (0, 2))
+        first = self._parts[0] if self._parts else None
+        sizes = np.empty(int(doc_tokens[-1]), first.token_sizes.dtype if first else np.uint8)
+        terms = np.empty(int(doc_entries[-1]), first.terms.dtype if first else np.uint16)
+        impacts = np.empty(int(doc_entries[-1]), first.impacts.dtype if first else np.uint16)
+        for p in np.unique(parts).tolist():
+            where, part = np.flatnonzero(parts == p), self._parts[p]
+            token_src, entry_src = _ranges(spans[0, where], spans[1, where]), _ranges(spans[2, where], spans[3, where])
+            if len(where) == len(rows):  # one part: the output is in source order
+                sizes[:], terms[:], impacts[:] = (part.token_sizes[token_src], part.terms[entry_src],
+                                                  part.impacts[entry_src])
+                break
+            sizes[_ranges(doc_tokens[where], doc_tokens[where + 1])] = part.token_sizes[token_src]
+            entry_dst = _ranges(doc_entries[where], doc_entries[where + 1])
+            terms[entry_dst], impacts[entry_dst] = part.terms[entry_src], part.impacts[entry_src]
+        return Gathered(doc_tokens, TokenVectors(sizes, terms, impacts))
