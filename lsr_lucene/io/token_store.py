@@ -205,7 +205,7 @@ class _Part(NamedTuple):
     impacts: np.ndarray
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, e)`` for each (s, e), as one index array."""
     lengths = ends - starts
     total = int(lengths.sum())
@@ -291,12 +291,12 @@ class TokenStore:
         impacts = np.empty(int(doc_entries[-1]), first.impacts.dtype if first else np.uint16)
         for p in np.unique(parts).tolist():
             where, part = np.flatnonzero(parts == p), self._parts[p]
-            token_src, entry_src = _ranges(spans[0, where], spans[1, where]), _ranges(spans[2, where], spans[3, where])
+            token_src, entry_src = ranges(spans[0, where], spans[1, where]), ranges(spans[2, where], spans[3, where])
             if len(where) == len(rows):  # one part: the output is in source order
                 sizes[:], terms[:], impacts[:] = (part.token_sizes[token_src], part.terms[entry_src],
                                                   part.impacts[entry_src])
                 break
-            sizes[_ranges(doc_tokens[where], doc_tokens[where + 1])] = part.token_sizes[token_src]
-            entry_dst = _ranges(doc_entries[where], doc_entries[where + 1])
+            sizes[ranges(doc_tokens[where], doc_tokens[where + 1])] = part.token_sizes[token_src]
+            entry_dst = ranges(doc_entries[where], doc_entries[where + 1])
             terms[entry_dst], impacts[entry_dst] = part.terms[entry_src], part.impacts[entry_src]
         return Gathered(doc_tokens, TokenVectors(sizes, terms, impacts))
