@@ -98,24 +98,28 @@ def write_pyserini_format(docs: str, queries: str, folder: Path) -> dict[str, An
         store = TokenStore(path)
         vocab = int(store.vocab_size)
         gathered = store.gather(np.arange(len(store)))
-        sizes = np.asarray(gathered.vectors.sizes, np.int64)
-        token_counts = np.diff(gathered.doc_tokens)
-        empty = np.flatnonzero(token_counts == 0)  # Pyserini's maxsim cannot take a text without rows: give one
+        tokens = np.asarray(gathered.vectors.tokens, np.int64)
+        doc = np.repeat(np.arange(len(store)), np.diff(gathered.doc_entries))
+        first = np.flatnonzero(np.concatenate([[True], (doc[1:] != doc[:-1]) | (tokens[1:] != tokens[:-1])]))
+        per_doc = np.bincount(doc[first], minlength=len(store))
+        # one CSR row per token; Pyserini's maxsim cannot take a text without rows, so such a text gets an empty one
+        indptr = list(np.append(first, len(tokens)))
+        empty = np.flatnonzero(per_doc == 0)
         if empty.size:
-            sizes = np.insert(sizes, gathered.doc_tokens[empty], 0)
-            token_counts[empty] = 1
-        indptr = np.concatenate([[0], np.cumsum(sizes)])
+            at = np.searchsorted(doc[first], empty)  # row position where each empty text's row goes
+            indptr = list(np.insert(np.asarray(indptr[:-1]), at, np.asarray(gathered.doc_entries)[empty])) + [len(tokens)]
+            per_doc[empty] = 1
         matrix = scipy.sparse.csr_matrix((np.asarray(gathered.vectors.impacts, np.float32),
-                                          np.asarray(gathered.vectors.terms, np.int32), indptr),
-                                         shape=(len(sizes), vocab))
-        bounds = np.concatenate([[0], np.cumsum(token_counts)])
+                                          np.asarray(gathered.vectors.terms, np.int32), np.asarray(indptr)),
+                                         shape=(len(indptr) - 1, vocab))
+        bounds = np.concatenate([[0], np.cumsum(per_doc)])
         ranges = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
         with atomic_open(folder / name / "sparse_vec.npz", "wb") as out:
             scipy.sparse.save_npz(out, matrix)
         with atomic_open(folder / name / "sparse_range.pkl", "wb") as out:
             pickle.dump(ranges, out)
         write_text(folder / name / "ids.json", json.dumps(store.ids()))
-        info[name] = {"rows": len(ranges), "tokens": int(len(sizes)), "entries": int(matrix.nnz),
+        info[name] = {"rows": len(ranges), "tokens": int(matrix.shape[0]), "entries": int(matrix.nnz),
                       "npz_bytes": (folder / name / "sparse_vec.npz").stat().st_size}
     write_text(done, json.dumps(info))
     return info
@@ -209,7 +213,7 @@ def child_pyserini(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_docvalues(spec: dict[str, Any]) -> dict[str, Any]:
-    """The alternative store: each document's token vectors as a Lucene BinaryDocValues blob (sizes, terms and
+    """The alternative store: each document's token vectors as a Lucene BinaryDocValues blob (tokens, terms and
     impacts, the same bytes as the .npy arrays). Times fetching every query's candidates through pyjnius (Lucene doc
     ids known, the best case) against gathering them from the memory-mapped store."""
     import shutil

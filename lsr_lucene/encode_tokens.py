@@ -20,6 +20,7 @@ from .errors import ConfigError
 from .io.shards import ShardedJsonlWriter
 from .io.token_store import TOKENS, TokenStoreWriter, TokenVectors, store_dtypes
 from .quantize import QuantizationConfig, quantize, quantize_tokens
+from .search.late_interaction import dominated_tokens
 from .types import Doc, ImpactVector, Query
 
 
@@ -37,14 +38,20 @@ def token_encoder_for(manifest: Mapping[str, Any], threads: int | None = None) -
     return token_encoder(config, TokenLevelConfig(**tokens), threads)
 
 
-def quantized_rows(rows: Iterable[TokenRows], terms: list[str], encode: Mapping[str, Any] | EncodeConfig
-                   ) -> Iterator[tuple[ImpactVector, TokenVectors]]:
-    """(pooled impact vector, quantized token vectors) of each row, with ``encode``'s quantization."""
+def quantized_rows(rows: Iterable[TokenRows], terms: list[str], encode: Mapping[str, Any] | EncodeConfig,
+                   prune: bool = False) -> Iterator[tuple[ImpactVector, TokenVectors]]:
+    """(pooled impact vector, quantized token vectors) of each row, with ``encode``'s quantization.
+
+    ``prune`` (documents only, never queries) leaves out the tokens that can never be a late-interaction maximum.
+    """
     quant = encode.quantization if isinstance(encode, EncodeConfig) else QuantizationConfig(**encode["quantization"])
     for row in rows:
         ids, impacts = quantize(row.pooled.ids, row.pooled.weights, quant)
-        yield _vector(terms, ids, impacts), TokenVectors(*quantize_tokens(row.token_ptr, row.term_ids, row.weights,
-                                                                          quant))
+        vectors = TokenVectors(*quantize_tokens(row.token_ptr, row.term_ids, row.weights, quant))
+        if prune:
+            keep = ~dominated_tokens(vectors)[vectors.tokens]
+            vectors = TokenVectors(*(a[keep] for a in vectors))
+        yield _vector(terms, ids, impacts), vectors
 
 
 def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathLike, kind: str,
@@ -62,15 +69,17 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
     if writer.complete:
         return writer.manifest
     encoder = encoder or token_encoder(config, tokens, settings.threads)
-    dtypes = store_dtypes(encoder.vocab_size, config.quantization.max_impact, tokens.top_k)
-    store = TokenStoreWriter(Path(out_dir) / TOKENS, {"encode": config.to_dict(), "token_level": tokens.to_dict()},
-                             dtypes)
+    dtypes = store_dtypes(encoder.vocab_size, config.quantization.max_impact, config.max_length)
+    prune = kind == DOCS_KIND
+    store = TokenStoreWriter(Path(out_dir) / TOKENS, {"encode": config.to_dict(), "token_level": tokens.to_dict(),
+                                                      "dominated_tokens_dropped": prune}, dtypes)
     store.resume_at(len(writer.manifest["shards"]))
     done = position = writer.records_done
     stats = EncodeStats()
     started = time.time()
     stream = (item for i, item in enumerate(items) if i >= done)
-    records = _encode_records(encoder, stream, config, settings.batch_size, _window(settings.shard_size), stats)
+    records = _encode_records(encoder, stream, config, settings.batch_size, _window(settings.shard_size), stats,
+                              prune)
     desc = "encode docs" if kind == DOCS_KIND else "encode queries"
     try:
         for item_id, text, vector, token_vectors in _progress(records, settings.progress, total, desc, done):
@@ -80,7 +89,7 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
                 store.flush_part()
             writer.write({"id": item_id, "contents": text if store_contents else "", "vector": vector},
                          {"postings": len(vector), "empty_vectors": int(not vector),
-                          "tokens": token_vectors.num_tokens, "token_entries": len(token_vectors.terms)})
+                          "token_vectors": token_vectors.num_tokens, "token_entries": len(token_vectors.terms)})
     except BaseException:
         writer.abort()
         raise
@@ -96,13 +105,13 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
 
 
 def _encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: EncodeConfig, batch_size: int,
-                    window: int, stats: Any) -> Iterator[tuple[str, str, ImpactVector, TokenVectors]]:
+                    window: int, stats: Any, prune: bool) -> Iterator[tuple[str, str, ImpactVector, TokenVectors]]:
     """(id, text, pooled impact vector, token vectors) for each (id, text), in input order."""
     for chunk in windows(items, window):
         rows = encoder.encode([text for _, text in chunk], config.max_length, batch_size, config.expansion, stats)
         for (item_id, text), row in zip(chunk, rows):
             try:
-                (vector, token_vectors), = quantized_rows([row], encoder.terms, config)
+                (vector, token_vectors), = quantized_rows([row], encoder.terms, config, prune)
             except ValueError as exc:
                 raise ConfigError(f"model {config.model!r} produced bad weights for {item_id!r}: {exc}") from exc
             yield item_id, text, vector, token_vectors

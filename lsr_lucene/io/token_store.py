@@ -5,12 +5,14 @@ Layout of a store folder (``tokens/`` beside the JSONL shards of an encode outpu
 
     manifest.json                kind lsr-lucene/token-store: config, parts, dtypes, totals; written last
     part-NNNNN/ids.npy           fixed-width UTF-8 ids (S<width>), in input order
-    part-NNNNN/doc_tokens.npy    int64 [docs + 1]: text i owns tokens doc_tokens[i] .. doc_tokens[i + 1]
-    part-NNNNN/doc_entries.npy   int64 [docs + 1]: and entries doc_entries[i] .. doc_entries[i + 1]
-    part-NNNNN/token_sizes.npy   entries per token (uint8 when top-k <= 255)
-    part-NNNNN/terms.npy         vocabulary ids (uint16 when the vocabulary has <= 65,536 terms)
-    part-NNNNN/impacts.npy       quantized weights >= 1 (uint16 when max impact <= 65,535)
+    part-NNNNN/doc_entries.npy   int64 [docs + 1]: text i owns entries doc_entries[i] .. doc_entries[i + 1]
+    part-NNNNN/tokens.npy        per entry, its token's position in the text (uint16), non-decreasing per text
+    part-NNNNN/terms.npy         per entry, a vocabulary id (uint16 when the vocabulary has <= 65,536 terms)
+    part-NNNNN/impacts.npy       per entry, a quantized weight >= 1 (uint16 when max impact <= 65,535)
     index_ids.npy, index_rows.npy  all ids sorted, with their global row: id lookup by binary search
+
+Tokens without entries are not stored (they add nothing to a dot product); a document store may also leave out
+tokens that can never be a maximum (``search.late_interaction.dominated_tokens``).
 
 A part holds the texts of one JSONL shard and is written (atomically, as a folder) before that shard is closed, so
 a resumed encode finds a part for every finished shard; the id index and ``"complete": true`` come last.
@@ -32,25 +34,35 @@ from .shards import completed_manifest
 
 TOKEN_STORE_KIND = "lsr-lucene/token-store"
 TOKENS = "tokens"
-_ARRAYS = ("ids", "doc_tokens", "doc_entries", "token_sizes", "terms", "impacts")
+_ARRAYS = ("ids", "doc_entries", "tokens", "terms", "impacts")
 
 
 class TokenVectors(NamedTuple):
-    """Token vectors of one text (or of several texts back to back): entries per token, term ids, impacts."""
+    """Token vectors of one text as entries: the token each entry belongs to (its position, non-decreasing), the
+    entry's vocabulary id and its impact. A token without entries simply has none."""
 
-    sizes: np.ndarray
+    tokens: np.ndarray
     terms: np.ndarray
     impacts: np.ndarray
 
     @property
     def num_tokens(self) -> int:
-        return len(self.sizes)
+        """Tokens holding at least one entry."""
+        tokens = np.asarray(self.tokens)
+        return int(np.count_nonzero(tokens[1:] != tokens[:-1]) + 1) if len(tokens) else 0
+
+    @classmethod
+    def from_csr(cls, token_ptr: np.ndarray, terms: np.ndarray, impacts: np.ndarray) -> "TokenVectors":
+        """From CSR form: token t holds entries ``token_ptr[t] .. token_ptr[t + 1]``."""
+        tokens = np.repeat(np.arange(len(token_ptr) - 1), np.diff(token_ptr))
+        return cls(tokens, np.asarray(terms), np.asarray(impacts))
 
 
 class Gathered(NamedTuple):
-    """Token vectors of several texts back to back; text i owns tokens ``doc_tokens[i] .. doc_tokens[i + 1]``."""
+    """Token vectors of several texts back to back; text i owns entries ``doc_entries[i] .. doc_entries[i + 1]``
+    (token positions restart in each text)."""
 
-    doc_tokens: np.ndarray
+    doc_entries: np.ndarray
     vectors: TokenVectors
 
 
@@ -62,10 +74,11 @@ def smallest_uint(max_value: int) -> np.dtype:
     return np.dtype(np.int64)
 
 
-def store_dtypes(vocab_size: int, max_impact: int, top_k: int) -> dict[str, str]:
-    """Element types of the ``terms``, ``impacts`` and ``token_sizes`` arrays for these limits."""
+def store_dtypes(vocab_size: int, max_impact: int, max_tokens: int) -> dict[str, str]:
+    """Element types of the ``terms``, ``impacts`` and ``tokens`` arrays for these limits (``max_tokens``: tokens
+    per text, e.g. the encoder's max length)."""
     return {"terms": smallest_uint(max(vocab_size - 1, 0)).str, "impacts": smallest_uint(max_impact).str,
-            "token_sizes": smallest_uint(top_k).str}
+            "tokens": smallest_uint(max(max_tokens - 1, 0)).str}
 
 
 def _encode_ids(ids: Sequence[str], where: object) -> np.ndarray:
@@ -112,7 +125,7 @@ class TokenStoreWriter:
 
     def _clear(self) -> None:
         self._ids: list[str] = []
-        self._sizes: list[np.ndarray] = []
+        self._tokens: list[np.ndarray] = []
         self._terms: list[np.ndarray] = []
         self._impacts: list[np.ndarray] = []
 
@@ -139,39 +152,41 @@ class TokenStoreWriter:
 
     def add(self, item_id: str, vectors: TokenVectors) -> None:
         """Buffer one text's token vectors for the part in progress."""
+        tokens, terms, impacts = (np.asarray(a) for a in vectors)
+        if not len(tokens) == len(terms) == len(impacts):
+            raise ValueError(f"token vectors of {item_id!r}: tokens, terms and impacts differ in length")
+        if len(tokens) and (np.diff(tokens) < 0).any():
+            raise ValueError(f"token vectors of {item_id!r}: entries are not grouped by token")
         self._ids.append(item_id)
-        self._sizes.append(np.asarray(vectors.sizes))
-        self._terms.append(np.asarray(vectors.terms))
-        self._impacts.append(np.asarray(vectors.impacts))
+        self._tokens.append(tokens)
+        self._terms.append(terms)
+        self._impacts.append(impacts)
 
     def flush_part(self) -> dict[str, Any] | None:
         """Write the buffered texts as the next part (atomically) and record it in the manifest."""
         if not self._ids:
             return None
         name = f"part-{self.parts_done:05d}"
-        sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int64)
         arrays = {
             "ids": _encode_ids(self._ids, self.folder / name),
-            "doc_tokens": np.concatenate([[0], np.cumsum([len(s) for s in self._sizes])]).astype(np.int64),
             "doc_entries": np.concatenate([[0], np.cumsum([len(t) for t in self._terms])]).astype(np.int64),
-            "token_sizes": sizes,
+            "tokens": np.concatenate(self._tokens),
             "terms": np.concatenate(self._terms),
             "impacts": np.concatenate(self._impacts),
         }
-        for key in ("token_sizes", "terms", "impacts"):
+        for key in ("tokens", "terms", "impacts"):
             values, dtype = arrays[key], self.dtypes[key]
             if values.size and (values.min() < 0 or values.max() > np.iinfo(dtype).max):
                 raise ManifestError(f"{self.folder / name}: {key} value {values.max()} does not fit {dtype}")
             arrays[key] = values.astype(dtype)
-        if int(sizes.sum()) != len(arrays["terms"]) or len(arrays["terms"]) != len(arrays["impacts"]):
-            raise ValueError("token sizes, terms and impacts disagree")
+        tokens = sum(int(np.count_nonzero(t[1:] != t[:-1]) + 1) for t in self._tokens if len(t))
         with atomic_dir(self.folder / name) as tmp:
             for key, array in arrays.items():
                 _save(tmp / f"{key}.npy", array)
         files = {key: {"bytes": (self.folder / name / f"{key}.npy").stat().st_size,
                        "sha256": sha256_file(self.folder / name / f"{key}.npy")} for key in _ARRAYS}
-        part = {"folder": name, "docs": len(self._ids), "tokens": int(len(sizes)),
-                "entries": int(len(arrays["terms"])), "files": files}
+        part = {"folder": name, "docs": len(self._ids), "tokens": tokens, "entries": int(len(arrays["terms"])),
+                "files": files}
         self.manifest["parts"].append(part)
         write_manifest(self.folder, self.manifest)
         self._clear()
@@ -198,9 +213,8 @@ class TokenStoreWriter:
 
 
 class _Part(NamedTuple):
-    doc_tokens: np.ndarray
     doc_entries: np.ndarray
-    token_sizes: np.ndarray
+    tokens: np.ndarray
     terms: np.ndarray
     impacts: np.ndarray
 
@@ -272,31 +286,20 @@ class TokenStore:
         """The token vectors of one text."""
         return self.gather(self.rows([item_id])).vectors
 
-    def gather(self, rows: np.ndarray) -> Gathered:
-        """Token vectors of ``rows`` back to back, in the order given."""
+    def gather(self, rows: Sequence[int] | np.ndarray) -> Gathered:
+        """Token vectors of ``rows`` back to back, in the order given (slices of the memory-mapped arrays)."""
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size and (rows.min() < 0 or rows.max() >= len(self)):
             raise IndexError(f"row out of range 0..{len(self) - 1}")
         parts = np.searchsorted(self._offsets, rows, side="right") - 1
-        spans = np.zeros((4, len(rows)), np.int64)  # token start/end, entry start/end in the row's part
-        for p in np.unique(parts).tolist():
-            where, part = parts == p, self._parts[p]
-            local = rows[where] - self._offsets[p]
-            spans[:, where] = (part.doc_tokens[local], part.doc_tokens[local + 1], part.doc_entries[local],
-                               part.doc_entries[local + 1])
-        doc_tokens, doc_entries = (np.concatenate([[0], np.cumsum(spans[i + 1] - spans[i])]) for i in (0, 2))
-        first = self._parts[0] if self._parts else None
-        sizes = np.empty(int(doc_tokens[-1]), first.token_sizes.dtype if first else np.uint8)
-        terms = np.empty(int(doc_entries[-1]), first.terms.dtype if first else np.uint16)
-        impacts = np.empty(int(doc_entries[-1]), first.impacts.dtype if first else np.uint16)
-        for p in np.unique(parts).tolist():
-            where, part = np.flatnonzero(parts == p), self._parts[p]
-            token_src, entry_src = ranges(spans[0, where], spans[1, where]), ranges(spans[2, where], spans[3, where])
-            if len(where) == len(rows):  # one part: the output is in source order
-                sizes[:], terms[:], impacts[:] = (part.token_sizes[token_src], part.terms[entry_src],
-                                                  part.impacts[entry_src])
-                break
-            sizes[ranges(doc_tokens[where], doc_tokens[where + 1])] = part.token_sizes[token_src]
-            entry_dst = ranges(doc_entries[where], doc_entries[where + 1])
-            terms[entry_dst], impacts[entry_dst] = part.terms[entry_src], part.impacts[entry_src]
-        return Gathered(doc_tokens, TokenVectors(sizes, terms, impacts))
+        local = rows - self._offsets[parts]
+        spans = [(self._parts[p], int(self._parts[p].doc_entries[r]), int(self._parts[p].doc_entries[r + 1]))
+                 for p, r in zip(parts.tolist(), local.tolist())]
+        doc_entries = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum([end - start for _, start, end in spans], out=doc_entries[1:])
+        if not spans:
+            empty = np.zeros(0, np.int64)
+            return Gathered(doc_entries, TokenVectors(empty, empty, empty))
+        arrays = (np.concatenate([getattr(part, key)[start:end] for part, start, end in spans])
+                  for key in ("tokens", "terms", "impacts"))
+        return Gathered(doc_entries, TokenVectors(*arrays))

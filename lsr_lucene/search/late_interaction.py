@@ -1,15 +1,21 @@
 """Late interaction over sparse token vectors (SLIM): a text's score is the sum over query tokens of the maximum,
 over the text's tokens, of the sparse dot product of the two token vectors. With integer impacts it is exact.
 
-Vectorised numpy for one query against many texts (see ``maxsim_scores``); numpy releases the GIL in the heavy
-calls, so queries refine in parallel threads.
+``maxsim_scores`` scores one query against many texts with a few vectorised passes: a vocabulary-sized lookup finds
+the document entries whose term is in the query, those entries form a sparse [document tokens x query terms] matrix
+(scipy CSR) that multiplies the dense [query terms x query tokens] weights, and ``reduceat`` takes the maximum per text.
+numpy and scipy release the GIL in these calls, so queries refine in parallel threads.
+
+``dominated_tokens`` finds document tokens that can never be that maximum (weights are >= 0, so a token whose every
+weight is at most another token's weight on the same term never scores higher): a document store may leave them out
+without changing any score.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..io.token_store import Gathered, TokenVectors, ranges
+from ..io.token_store import Gathered, TokenVectors
 
 
 def _first_of_runs(keys: np.ndarray) -> np.ndarray:
@@ -22,48 +28,61 @@ def _first_of_runs(keys: np.ndarray) -> np.ndarray:
 
 
 def maxsim_scores(query: TokenVectors, docs: Gathered, vocab_size: int) -> np.ndarray:
-    """Late-interaction score (int64) of each gathered text for ``query``.
+    """Late-interaction score (int64) of each gathered text for ``query``; 0 for a text sharing no term with it.
 
-    ``vocab_size`` bounds the term ids of both sides. A query without tokens scores 0 everywhere.
-
-    Work grows with the matching (document entry, query token) pairs, not with the vocabulary or the dense
-    [query tokens x document tokens] product: document entries whose term is in the query are expanded into one
-    product per query token holding that term, summed per (query token, document token) with ``bincount`` over the
-    document tokens that match at all, and maximised per text with ``reduceat``. Sums are float64, exact below
-    2**53 (far above top-k x max-impact**2 x query tokens).
+    ``vocab_size`` bounds the term ids of both sides. Per-token dot products are computed in int32 when they must
+    fit (top-k x max impact**2 bounded by the actual weights), else in int64; sums over query tokens in int64.
     """
-    n_docs = len(docs.doc_tokens) - 1
+    import scipy.sparse
+
+    n_docs = len(docs.doc_entries) - 1
     scores = np.zeros(n_docs, np.int64)
-    n_query = query.num_tokens
-    if n_query == 0 or n_docs == 0 or len(query.terms) == 0:
+    q_tokens, q_terms, q_impacts = (np.asarray(a) for a in query)
+    if n_docs == 0 or len(q_terms) == 0:
         return scores
-    # the query's entries grouped by term: term t's query tokens and weights are q_ptr[t] .. q_ptr[t + 1]
-    order = np.argsort(query.terms, kind="stable")
-    q_terms = np.asarray(query.terms)[order]
-    q_token = np.repeat(np.arange(n_query), query.sizes)[order]
-    q_weight = np.asarray(query.impacts, np.float64)[order]
-    first = np.flatnonzero(_first_of_runs(q_terms))
-    q_ptr = np.append(first, len(q_terms))
-    lookup = np.full(vocab_size, -1, np.int32)
-    lookup[q_terms[first]] = np.arange(len(first), dtype=np.int32)
-    # document entries whose term occurs in the query, and the (compacted) document token each belongs to
+    terms, column = np.unique(q_terms, return_inverse=True)
+    lookup = np.full(vocab_size, -1, np.int16 if len(terms) < 2**15 else np.int32)
+    lookup[terms] = np.arange(len(terms))
     rows = lookup[docs.vectors.terms]
     hits = np.flatnonzero(rows >= 0)
     if hits.size == 0:
         return scores
-    term = rows[hits]
-    token = np.searchsorted(np.cumsum(docs.vectors.sizes, dtype=np.int64), hits, side="right")
-    new_token = _first_of_runs(token)
-    compact = np.cumsum(new_token) - 1
-    n_tokens = int(compact[-1]) + 1
-    # one product per (matching entry, query token holding its term), summed per (query token, document token)
-    counts = q_ptr[term + 1] - q_ptr[term]
-    pairs = ranges(q_ptr[term], q_ptr[term + 1])
-    products = np.repeat(np.asarray(docs.vectors.impacts[hits], np.float64), counts) * q_weight[pairs]
-    cells = q_token[pairs] * n_tokens + np.repeat(compact, counts)
-    dots = np.bincount(cells, weights=products, minlength=n_query * n_tokens).reshape(n_query, n_tokens)
-    # max over each text's tokens (tokens are grouped by text), then the sum over query tokens
-    doc = np.searchsorted(docs.doc_tokens, token[new_token], side="right") - 1
-    doc_first = np.flatnonzero(_first_of_runs(doc))
-    scores[doc[doc_first]] = np.maximum.reduceat(dots, doc_first, axis=1).sum(axis=0)
+    impacts = docs.vectors.impacts[hits]
+    bound = int(impacts.max()) * int(q_impacts.max()) * len(terms)
+    dtype = np.int32 if bound < 2**31 else np.int64
+    token_ids, q_token = np.unique(q_tokens, return_inverse=True)
+    weights = np.zeros((len(terms), len(token_ids)), dtype)
+    weights[column, q_token] = q_impacts
+    # hits are grouped by text, then by token: a new (text, token) pair starts a row of the sparse matrix
+    doc = np.searchsorted(docs.doc_entries, hits, side="right") - 1
+    key = (doc << 32) + docs.vectors.tokens[hits]  # token positions are < 2**32
+    starts = np.flatnonzero(_first_of_runs(key))
+    matrix = scipy.sparse.csr_array((impacts.astype(dtype), rows[hits].astype(np.int32),
+                                     np.append(starts, len(hits)).astype(np.int32)), shape=(len(starts), len(terms)))
+    dots = matrix @ weights  # [matched document tokens, query tokens]
+    token_doc = doc[starts]
+    doc_first = np.flatnonzero(_first_of_runs(token_doc))
+    scores[token_doc[doc_first]] = np.maximum.reduceat(dots, doc_first, axis=0).sum(axis=1, dtype=np.int64)
     return scores
+
+
+def dominated_tokens(vectors: TokenVectors) -> np.ndarray:
+    """Per token position of one text (0 .. max position), True when the token can be left out of a document's
+    token vectors without changing any late-interaction score: it has no entries, or another token has at least its
+    weight on each of its terms (of identical tokens the first stays)."""
+    tokens, terms, impacts = (np.asarray(a) for a in vectors)
+    n = int(tokens.max()) + 1 if len(tokens) else 0
+    drop = np.bincount(tokens, minlength=n) == 0
+    if n < 2:
+        return drop
+    unique_terms, column = np.unique(terms, return_inverse=True)
+    dense = np.zeros((n, len(unique_terms)), np.int64)
+    dense[tokens, column] = impacts
+    at_least = dense[:, column] >= impacts  # [token u, entry e]: u's weight on e's term >= e's weight
+    starts = np.flatnonzero(_first_of_runs(tokens))
+    covers = np.zeros((n, n), bool)  # covers[u, v]: u >= v on every term of v
+    covers[:, tokens[starts]] = np.logical_and.reduceat(at_least, starts, axis=1)
+    np.fill_diagonal(covers, False)
+    earlier = np.triu(np.ones((n, n), bool), 1)  # earlier[u, v]: u < v
+    beaten = covers & (~covers.T | earlier)
+    return drop | beaten.any(axis=0)

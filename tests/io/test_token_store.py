@@ -12,11 +12,10 @@ from lsr_lucene.io.token_store import TokenStore, TokenStoreWriter, TokenVectors
 def random_texts(rng, n, vocab=500, max_tokens=12, top_k=5):
     texts = []
     for i in range(n):
-        tokens = rng.integers(0, max_tokens + 1)
-        sizes = rng.integers(0, top_k + 1, size=tokens)
-        terms = np.concatenate([rng.choice(vocab, size=s, replace=False) for s in sizes]) if tokens else []
-        impacts = rng.integers(1, 1000, size=int(sizes.sum()))
-        texts.append(TokenVectors(sizes, np.asarray(terms, dtype=np.int64), impacts))
+        sizes = rng.integers(0, top_k + 1, size=rng.integers(0, max_tokens + 1))
+        terms = [t for s in sizes for t in rng.choice(vocab, size=s, replace=False)]
+        impacts = rng.integers(1, 1000, size=len(terms))
+        texts.append(TokenVectors(np.repeat(np.arange(len(sizes)), sizes), np.asarray(terms, np.int64), impacts))
     return texts
 
 
@@ -24,7 +23,7 @@ IDS = ["doc-α/1", "test-environment-aeghhgwmh-con02a", "4983", "a", "x" * 70, "
 
 
 def write(folder, texts, ids, part_size, config=None):
-    writer = TokenStoreWriter(folder, config or {"test": 1}, store_dtypes(500, 1000, 5))
+    writer = TokenStoreWriter(folder, config or {"test": 1}, store_dtypes(500, 1000, 12))
     for i, (item_id, vectors) in enumerate(zip(ids, texts), start=1):
         writer.add(item_id, vectors)
         if i % part_size == 0:
@@ -42,13 +41,14 @@ def test_round_trip_with_string_ids_over_several_parts(tmp_path):
     manifest = write(tmp_path / "tokens", texts, IDS, part_size=4)
     assert [p["docs"] for p in manifest["parts"]] == [4, 4, 2]
     assert manifest["totals"]["entries"] == sum(len(t.terms) for t in texts)
+    assert manifest["totals"]["tokens"] == sum(t.num_tokens for t in texts)
     store = TokenStore(tmp_path / "tokens")
     assert len(store) == len(IDS) and store.ids() == IDS and store.vocab_size == 500
     for item_id, vectors in zip(IDS, texts):
         assert same(store.get(item_id), vectors)
     order = [9, 0, 5, 5, 3, 8, 1]  # across parts, out of order, with a repeat
     gathered = store.gather(store.rows([IDS[i] for i in order]))
-    assert list(np.diff(gathered.doc_tokens)) == [texts[i].num_tokens for i in order]
+    assert list(np.diff(gathered.doc_entries)) == [len(texts[i].terms) for i in order]
     expected = [np.concatenate([np.asarray(texts[i][f]) for i in order]) for f in range(3)]
     assert same(gathered.vectors, expected)
     assert store.rows(IDS).tolist() == list(range(len(IDS)))
@@ -56,7 +56,7 @@ def test_round_trip_with_string_ids_over_several_parts(tmp_path):
     part = tmp_path / "tokens" / "part-00000"
     assert np.load(part / "terms.npy", allow_pickle=False).dtype == np.uint16
     assert np.load(part / "impacts.npy", allow_pickle=False).dtype == np.uint16
-    assert np.load(part / "token_sizes.npy", allow_pickle=False).dtype == np.uint8
+    assert np.load(part / "tokens.npy", allow_pickle=False).dtype == np.uint8
 
 
 def test_unknown_ids_are_named(tmp_path):
@@ -79,13 +79,13 @@ def test_resume_drops_parts_beyond_the_finished_shards(tmp_path):
     rng = np.random.default_rng(4)
     texts = random_texts(rng, 6)
     ids = [f"d{i}" for i in range(6)]
-    writer = TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 1000, 5))
+    writer = TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 1000, 12))
     for i in range(4):
         writer.add(ids[i], texts[i])
         if i % 2 == 1:
             writer.flush_part()
     # the shards beside it finished only one part: the second one is stale and goes
-    again = TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 1000, 5))
+    again = TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 1000, 12))
     again.resume_at(1)
     assert again.parts_done == 1 and not (tmp_path / "tokens" / "part-00001").exists()
     for i in range(2, 6):
@@ -94,9 +94,9 @@ def test_resume_drops_parts_beyond_the_finished_shards(tmp_path):
     store = TokenStore(tmp_path / "tokens")
     assert store.ids() == ids and all(same(store.get(i), t) for i, t in zip(ids, texts))
     with pytest.raises(ManifestError, match="holds 2 finished parts but the shards beside it need 3"):
-        TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 1000, 5)).resume_at(3)
+        TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 1000, 12)).resume_at(3)
     with pytest.raises(ManifestError, match="different config"):
-        TokenStoreWriter(tmp_path / "tokens", {"k": 2}, store_dtypes(500, 1000, 5))
+        TokenStoreWriter(tmp_path / "tokens", {"k": 2}, store_dtypes(500, 1000, 12))
 
 
 def test_a_changed_or_unfinished_store_is_refused(tmp_path):
@@ -105,7 +105,7 @@ def test_a_changed_or_unfinished_store_is_refused(tmp_path):
     terms.write_bytes(terms.read_bytes() + b"\0")
     with pytest.raises(ManifestError, match="terms.npy: listed in .* but missing or changed"):
         TokenStore(tmp_path / "tokens")
-    writer = TokenStoreWriter(tmp_path / "open", {"k": 1}, store_dtypes(500, 1000, 5))
+    writer = TokenStoreWriter(tmp_path / "open", {"k": 1}, store_dtypes(500, 1000, 12))
     writer.add("a", random_texts(np.random.default_rng(6), 1)[0])
     writer.flush_part()
     with pytest.raises(ManifestError, match="did not finish"):
@@ -114,7 +114,7 @@ def test_a_changed_or_unfinished_store_is_refused(tmp_path):
 
 
 def test_values_that_do_not_fit_the_store_types_are_refused(tmp_path):
-    writer = TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 255, 5))
-    writer.add("a", TokenVectors(np.array([1]), np.array([7]), np.array([256])))
+    writer = TokenStoreWriter(tmp_path / "tokens", {"k": 1}, store_dtypes(500, 255, 12))
+    writer.add("a", TokenVectors(np.array([0]), np.array([7]), np.array([256])))
     with pytest.raises(ManifestError, match="impacts value 256 does not fit uint8"):
         writer.flush_part()

@@ -27,9 +27,8 @@ def pooled(tokens):
 
 
 def as_vectors(tokens):
-    items = [sorted(t.items()) for t in tokens]
-    return TokenVectors(np.array([len(t) for t in items]), np.array([k for t in items for k, _ in t], dtype=np.int64),
-                        np.array([v for t in items for _, v in t], dtype=np.int64))
+    items = [(i, term, weight) for i, token in enumerate(tokens) for term, weight in sorted(token.items())]
+    return TokenVectors(*(np.array([x[f] for x in items], dtype=np.int64) for f in range(3)))
 
 
 def brute_force(query_tokens, doc_tokens):
@@ -49,7 +48,7 @@ def synthetic(tmp_path_factory, jvm_started):
     docs = {doc_id: random_tokens(rng, 25) for doc_id in ids}
     root = tmp_path_factory.mktemp("slim")
     writer = ShardedJsonlWriter(root / "vectors", DOCS_KIND, {"test": True}, shard_size=120)
-    store = TokenStoreWriter(root / "vectors" / "tokens", {"test": True}, store_dtypes(VOCAB, 1000, 4))
+    store = TokenStoreWriter(root / "vectors" / "tokens", {"test": True}, store_dtypes(VOCAB, 1000, 25))
     for i, doc_id in enumerate(ids, start=1):
         store.add(doc_id, as_vectors(docs[doc_id]))
         if i % 120 == 0:
@@ -221,3 +220,29 @@ def test_refinement_needs_token_vectors_for_the_queries(mini_beir, tmp_path, jvm
                        str(tmp_path / "run.trec"), "--refine", "slim")
     assert code != 0 and "Traceback" not in err
     assert "has no token store (tokens/); encode the queries with --token-level" in err.strip().splitlines()[-1]
+
+
+def test_dominated_tokens_never_change_a_score():
+    from lsr_lucene.io.token_store import Gathered
+    from lsr_lucene.search.late_interaction import dominated_tokens, maxsim_scores
+
+    v = as_vectors([{1: 5}, {1: 7, 2: 1}, {}, {1: 7, 2: 1}, {3: 2}, {1: 6}])
+    assert dominated_tokens(v).tolist() == [True, False, True, True, False, True]
+    rng = random.Random(5)
+    docs = [random_tokens(rng, 30) for _ in range(40)]
+    kept = []
+    for tokens in docs:
+        vectors = as_vectors(tokens)
+        keep = ~dominated_tokens(vectors)[vectors.tokens]
+        kept.append(TokenVectors(*(a[keep] for a in vectors)))
+    assert sum(len(k.terms) for k in kept) < sum(len(as_vectors(t).terms) for t in docs)
+
+    def gather(vectors):
+        ptr = np.concatenate([[0], np.cumsum([len(v.terms) for v in vectors])])
+        return Gathered(ptr, TokenVectors(*(np.concatenate([v[f] for v in vectors]) for f in range(3))))
+
+    for _ in range(20):
+        query = random_tokens(rng, 8)
+        expected = [brute_force(query, d) for d in docs]
+        assert maxsim_scores(as_vectors(query), gather([as_vectors(d) for d in docs]), VOCAB).tolist() == expected
+        assert maxsim_scores(as_vectors(query), gather(kept), VOCAB).tolist() == expected
