@@ -58,12 +58,36 @@ class TokenVectors(NamedTuple):
         return cls(tokens, np.asarray(terms), np.asarray(impacts))
 
 
-class Gathered(NamedTuple):
-    """Token vectors of several texts back to back; text i owns entries ``doc_entries[i] .. doc_entries[i + 1]``
-    (token positions restart in each text)."""
+class Gathered:
+    """Token vectors of several texts back to back: text i owns entries ``doc_entries[i] .. doc_entries[i + 1]``
+    (token positions restart in each text). The terms are copied out; tokens and impacts are read on demand, for
+    the entries asked for only (``take``), straight from the store when the texts come from one part."""
 
-    doc_entries: np.ndarray
-    vectors: TokenVectors
+    def __init__(self, doc_entries: np.ndarray, terms: np.ndarray,
+                 fields: dict[str, np.ndarray] | None = None, shifts: np.ndarray | None = None) -> None:
+        self.doc_entries = doc_entries
+        self.terms = terms
+        self._fields = fields or {}
+        self._shifts = shifts  # None: ``fields`` are already back to back; else source position = position + shift
+
+    @classmethod
+    def of(cls, doc_entries: np.ndarray, vectors: TokenVectors) -> "Gathered":
+        """From token vectors already back to back in memory."""
+        return cls(np.asarray(doc_entries), np.asarray(vectors.terms),
+                   {"tokens": np.asarray(vectors.tokens), "impacts": np.asarray(vectors.impacts)})
+
+    def take(self, key: str, positions: np.ndarray, docs: np.ndarray | None = None) -> np.ndarray:
+        """``tokens`` or ``impacts`` of the entries at ``positions`` (``docs``: their texts, if known)."""
+        if self._shifts is None:
+            return self._fields[key][positions]
+        if docs is None:
+            docs = np.searchsorted(self.doc_entries, positions, side="right") - 1
+        return self._fields[key][positions + self._shifts[docs]]
+
+    @property
+    def vectors(self) -> TokenVectors:
+        everything = np.arange(len(self.terms))
+        return TokenVectors(self.take("tokens", everything), self.terms, self.take("impacts", everything))
 
 
 def smallest_uint(max_value: int) -> np.dtype:
@@ -99,7 +123,9 @@ def _load(path: Path, mmap: bool = True) -> np.ndarray:
     if not path.is_file():
         raise ManifestError(f"{path}: missing from the token store")
     try:
-        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        # a plain ndarray view of the same mapping: slicing an np.memmap runs Python code on every slice
+        return array.view(np.ndarray) if isinstance(array, np.memmap) else array
     except ValueError as exc:
         raise InputFileError(path, f"not a plain .npy array ({exc})") from None
 
@@ -293,13 +319,23 @@ class TokenStore:
             raise IndexError(f"row out of range 0..{len(self) - 1}")
         parts = np.searchsorted(self._offsets, rows, side="right") - 1
         local = rows - self._offsets[parts]
-        spans = [(self._parts[p], int(self._parts[p].doc_entries[r]), int(self._parts[p].doc_entries[r + 1]))
-                 for p, r in zip(parts.tolist(), local.tolist())]
+        starts, ends = np.zeros(len(rows), np.int64), np.zeros(len(rows), np.int64)
+        for p in np.unique(parts).tolist():
+            where = parts == p
+            starts[where] = self._parts[p].doc_entries[local[where]]
+            ends[where] = self._parts[p].doc_entries[local[where] + 1]
         doc_entries = np.zeros(len(rows) + 1, np.int64)
-        np.cumsum([end - start for _, start, end in spans], out=doc_entries[1:])
-        if not spans:
+        np.cumsum(ends - starts, out=doc_entries[1:])
+        if not len(rows):
             empty = np.zeros(0, np.int64)
-            return Gathered(doc_entries, TokenVectors(empty, empty, empty))
-        arrays = (np.concatenate([getattr(part, key)[start:end] for part, start, end in spans])
-                  for key in ("tokens", "terms", "impacts"))
-        return Gathered(doc_entries, TokenVectors(*arrays))
+            return Gathered.of(doc_entries, TokenVectors(empty, empty, empty))
+        bounds = list(zip(starts.tolist(), ends.tolist()))
+        which = parts.tolist()
+        if len(set(which)) == 1:  # one part (the usual case): copy the terms, read the rest in place
+            part = self._parts[which[0]]
+            terms = np.concatenate([part.terms[a:b] for a, b in bounds])
+            return Gathered(doc_entries, terms, {"tokens": part.tokens, "impacts": part.impacts},
+                            starts - doc_entries[:-1])
+        arrays = [np.concatenate([getattr(self._parts[p], key)[a:b] for p, (a, b) in zip(which, bounds)])
+                  for key in ("tokens", "terms", "impacts")]
+        return Gathered.of(doc_entries, TokenVectors(*arrays))

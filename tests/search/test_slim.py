@@ -222,10 +222,13 @@ def test_refinement_needs_token_vectors_for_the_queries(mini_beir, tmp_path, jvm
     assert "has no token store (tokens/); encode the queries with --token-level" in err.strip().splitlines()[-1]
 
 
-def test_dominated_tokens_never_change_a_score():
+@pytest.mark.parametrize("path", ["dense", "sparse"])
+def test_both_product_paths_and_dominated_tokens_match_brute_force(monkeypatch, path):
     from lsr_lucene.io.token_store import Gathered
+    from lsr_lucene.search import late_interaction
     from lsr_lucene.search.late_interaction import dominated_tokens, maxsim_scores
 
+    monkeypatch.setattr(late_interaction, "SPARSE_COST", 10**9 if path == "dense" else 0)
     v = as_vectors([{1: 5}, {1: 7, 2: 1}, {}, {1: 7, 2: 1}, {3: 2}, {1: 6}])
     assert dominated_tokens(v).tolist() == [True, False, True, True, False, True]
     rng = random.Random(5)
@@ -239,10 +242,10 @@ def test_dominated_tokens_never_change_a_score():
 
     def gather(vectors):
         ptr = np.concatenate([[0], np.cumsum([len(v.terms) for v in vectors])])
-        return Gathered(ptr, TokenVectors(*(np.concatenate([v[f] for v in vectors]) for f in range(3))))
+        return Gathered.of(ptr, TokenVectors(*(np.concatenate([v[f] for v in vectors]) for f in range(3))))
 
     for _ in range(20):
-        query = random_tokens(rng, 8)
+        query = random_tokens(rng, 40)
         expected = [brute_force(query, d) for d in docs]
         assert maxsim_scores(as_vectors(query), gather([as_vectors(d) for d in docs]), VOCAB).tolist() == expected
         assert maxsim_scores(as_vectors(query), gather(kept), VOCAB).tolist() == expected
