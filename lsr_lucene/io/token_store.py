@@ -293,11 +293,14 @@ class TokenStore:
     def rows(self, ids: Sequence[str]) -> np.ndarray:
         """Global row of each id; ManifestError names the first id that is not in the store."""
         width = self._index_ids.dtype.itemsize
-        raw = [i.encode("utf-8") for i in ids]
-        keys = np.array([r if len(r) <= width else b"" for r in raw], dtype=f"S{width}")
+        keys = np.array([i.encode("utf-8") for i in ids], dtype=bytes) if len(ids) else np.zeros(0, "S1")
+        ok = np.ones(len(keys), bool)
+        if keys.dtype.itemsize > width:  # longer than every stored id: cannot be there
+            ok = np.char.str_len(keys) <= width
+            keys = np.where(ok, keys, b"")
+        keys = keys.astype(f"S{width}")
         found = np.searchsorted(self._index_ids, keys)
         found = np.minimum(found, max(len(self._index_ids) - 1, 0))
-        ok = np.array([len(r) <= width for r in raw], dtype=bool)
         if len(self._index_ids):
             ok &= self._index_ids[found] == keys
         else:
