@@ -58,36 +58,50 @@ class TokenVectors(NamedTuple):
         return cls(tokens, np.asarray(terms), np.asarray(impacts))
 
 
-class Gathered:
-    """Token vectors of several texts back to back: text i owns entries ``doc_entries[i] .. doc_entries[i + 1]``
-    (token positions restart in each text). The terms are copied out; tokens and impacts are read on demand, for
-    the entries asked for only (``take``), straight from the store when the texts come from one part."""
+class Slices(NamedTuple):
+    """Texts read in place from one set of entry arrays (a store part's own memory-mapped arrays, nothing copied):
+    text i owns entries ``starts[i] .. ends[i]`` of ``tokens``, ``terms`` and ``impacts``."""
 
-    def __init__(self, doc_entries: np.ndarray, terms: np.ndarray,
-                 fields: dict[str, np.ndarray] | None = None, shifts: np.ndarray | None = None) -> None:
-        self.doc_entries = doc_entries
-        self.terms = terms
-        self._fields = fields or {}
-        self._shifts = shifts  # None: ``fields`` are already back to back; else source position = position + shift
+    starts: np.ndarray
+    ends: np.ndarray
+    tokens: np.ndarray
+    terms: np.ndarray
+    impacts: np.ndarray
+
+
+class Gathered(NamedTuple):
+    """Token vectors of ``count`` texts in the order asked for, read in place: each group pairs the positions (in
+    that order) of the texts found in one store part with their ``Slices``. Token positions restart in each text."""
+
+    count: int
+    groups: list[tuple[np.ndarray, Slices]]
 
     @classmethod
     def of(cls, doc_entries: np.ndarray, vectors: TokenVectors) -> "Gathered":
-        """From token vectors already back to back in memory."""
-        return cls(np.asarray(doc_entries), np.asarray(vectors.terms),
-                   {"tokens": np.asarray(vectors.tokens), "impacts": np.asarray(vectors.impacts)})
+        """From token vectors already back to back in memory: text i owns entries doc_entries[i] .. [i + 1]."""
+        doc_entries = np.asarray(doc_entries, dtype=np.int64)
+        count = len(doc_entries) - 1
+        slices = Slices(doc_entries[:-1], doc_entries[1:], *(np.asarray(a) for a in vectors))
+        return cls(count, [(np.arange(count), slices)])
 
-    def take(self, key: str, positions: np.ndarray, docs: np.ndarray | None = None) -> np.ndarray:
-        """``tokens`` or ``impacts`` of the entries at ``positions`` (``docs``: their texts, if known)."""
-        if self._shifts is None:
-            return self._fields[key][positions]
-        if docs is None:
-            docs = np.searchsorted(self.doc_entries, positions, side="right") - 1
-        return self._fields[key][positions + self._shifts[docs]]
+    @property
+    def lengths(self) -> np.ndarray:
+        """Entries per text."""
+        lengths = np.zeros(self.count, np.int64)
+        for positions, slices in self.groups:
+            lengths[positions] = slices.ends - slices.starts
+        return lengths
 
     @property
     def vectors(self) -> TokenVectors:
-        everything = np.arange(len(self.terms))
-        return TokenVectors(self.take("tokens", everything), self.terms, self.take("impacts", everything))
+        """All entries back to back, text by text (a copy)."""
+        pieces: list[tuple[np.ndarray, ...]] = [()] * self.count
+        for positions, slices in self.groups:
+            for at, start, end in zip(positions.tolist(), slices.starts.tolist(), slices.ends.tolist()):
+                pieces[at] = (slices.tokens[start:end], slices.terms[start:end], slices.impacts[start:end])
+        if not pieces:
+            return TokenVectors(*(np.zeros(0, np.int64) for _ in range(3)))
+        return TokenVectors(*(np.concatenate([piece[f] for piece in pieces]) for f in range(3)))
 
 
 def smallest_uint(max_value: int) -> np.dtype:
@@ -245,16 +259,6 @@ class _Part(NamedTuple):
     impacts: np.ndarray
 
 
-def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, e)`` for each (s, e), as one index array."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, np.int64)
-    shifts = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return np.arange(total, dtype=np.int64) + shifts
-
-
 class TokenStore:
     """Read a finished token store, memory-mapped: only the pages of the texts asked for are read."""
 
@@ -316,29 +320,17 @@ class TokenStore:
         return self.gather(self.rows([item_id])).vectors
 
     def gather(self, rows: Sequence[int] | np.ndarray) -> Gathered:
-        """Token vectors of ``rows`` back to back, in the order given (slices of the memory-mapped arrays)."""
+        """Token vectors of ``rows``, in the order given, read in place from the memory-mapped parts."""
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size and (rows.min() < 0 or rows.max() >= len(self)):
             raise IndexError(f"row out of range 0..{len(self) - 1}")
         parts = np.searchsorted(self._offsets, rows, side="right") - 1
-        local = rows - self._offsets[parts]
-        starts, ends = np.zeros(len(rows), np.int64), np.zeros(len(rows), np.int64)
-        for p in np.unique(parts).tolist():
-            where = parts == p
-            starts[where] = self._parts[p].doc_entries[local[where]]
-            ends[where] = self._parts[p].doc_entries[local[where] + 1]
-        doc_entries = np.zeros(len(rows) + 1, np.int64)
-        np.cumsum(ends - starts, out=doc_entries[1:])
-        if not len(rows):
-            empty = np.zeros(0, np.int64)
-            return Gathered.of(doc_entries, TokenVectors(empty, empty, empty))
-        bounds = list(zip(starts.tolist(), ends.tolist()))
-        which = parts.tolist()
-        if len(set(which)) == 1:  # one part (the usual case): copy the terms, read the rest in place
-            part = self._parts[which[0]]
-            terms = np.concatenate([part.terms[a:b] for a, b in bounds])
-            return Gathered(doc_entries, terms, {"tokens": part.tokens, "impacts": part.impacts},
-                            starts - doc_entries[:-1])
-        arrays = [np.concatenate([getattr(self._parts[p], key)[a:b] for p, (a, b) in zip(which, bounds)])
-                  for key in ("tokens", "terms", "impacts")]
-        return Gathered.of(doc_entries, TokenVectors(*arrays))
+        groups = []
+        one_part = len(self._parts) == 1 or bool((parts == parts[:1]).all())
+        for p in (parts[:1] if one_part else np.unique(parts)).tolist():
+            positions = np.arange(len(rows)) if one_part else np.flatnonzero(parts == p)
+            local = rows[positions] - self._offsets[p]
+            part = self._parts[p]
+            groups.append((positions, Slices(part.doc_entries[local], part.doc_entries[local + 1], part.tokens,
+                                             part.terms, part.impacts)))
+        return Gathered(len(rows), groups)

@@ -44,10 +44,7 @@ def refine_hits(hits: Sequence[Hit], query: TokenVectors, store: TokenStore, k: 
     hits = list(hits[:config.candidates])
     if not hits:
         return []
-    gathered = store.gather(store.rows([h.doc_id for h in hits]))
-    vocab = int(store.vocab_size or 0) or 1 + int(max(np.max(query.terms, initial=0),
-                                                        np.max(gathered.terms, initial=0)))
-    late = maxsim_scores(query, gathered, vocab)
+    late = maxsim_scores(query, store.gather(store.rows([h.doc_id for h in hits])))
     if config.alpha:
         final = (1.0 - config.alpha) * late + config.alpha * np.array([h.score for h in hits])
     else:
