@@ -154,7 +154,8 @@ def child_ours(spec: dict[str, Any]) -> dict[str, Any]:
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     return {"load_seconds": load, "first_call_seconds": first_call, "refine_seconds": times, "refine_cpu_seconds": cpu,
-            "rss_after_imports_mb": baseline, "peak_rss_mb": _peak_rss_mb(), "run": {q: [[h.doc_id, h.score] for h in hits] for q, hits in result.items()}}
+            "rss_after_imports_mb": baseline, "peak_rss_mb": _peak_rss_mb(),
+            "run": {q: [[h.doc_id, h.score] for h in hits] for q, hits in result.items()}}
 
 
 class _Hit:
