@@ -22,6 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="TREC run file to write")
     parser.add_argument("--k", type=int, default=1000, help="hits per query")
     parser.add_argument("--threads", type=int, default=2, help="search threads")
+    slim = parser.add_argument_group("refinement (SLIM)")
+    slim.add_argument("--refine", choices=("slim",), default=None,
+                      help="re-score the first stage's top --k-prime hits by late interaction over token vectors "
+                           "(needs `encode --token-level` for documents and queries)")
+    slim.add_argument("--k-prime", type=int, default=100, help="first-stage hits re-scored per query")
+    slim.add_argument("--alpha", type=float, default=0.0,
+                      help="final score = (1 - alpha) * late interaction + alpha * first-stage score")
+    slim.add_argument("--doc-tokens", default=None,
+                      help="documents' token store (default: the tokens/ folder beside the vectors the index was "
+                           "built from)")
     add_remove_query(parser)
     add_jvm_options(parser)
 
@@ -40,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if args.bm25:
         if collection is None:
             raise ConfigError("--bm25 needs --collection for its queries")
+        if args.refine:
+            raise ConfigError("--refine works on impact search (--queries), not --bm25")
         from ..pipeline import judged_queries
 
         queries = judged_queries(collection, args.split)[0]
@@ -50,10 +62,18 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("give --queries DIR (query vectors) or --bm25")
         from ..encode import read_vectors
 
-        started = time.perf_counter()
-        count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k,
-                                                           args.threads, remove), "lsr-lucene")
-        seconds = time.perf_counter() - started
+        if args.refine:
+            from ..search.slim import RefineConfig, search_refined
+
+            run_, seconds = search_refined(args.index, list(read_vectors(args.queries)), args.queries,
+                                           args.doc_tokens, args.k, RefineConfig(args.k_prime, args.alpha),
+                                           args.threads, remove)
+            count = write_run(args.output, run_, f"lsr-lucene-{args.refine}")
+        else:
+            started = time.perf_counter()
+            count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k,
+                                                               args.threads, remove), "lsr-lucene")
+            seconds = time.perf_counter() - started
     print(json.dumps({"run": args.output, "queries": count, "seconds": round(seconds, 3),
                       "queries_per_s": round(count / seconds, 1) if seconds else None,
                       "remove_query": remove}))
