@@ -6,7 +6,7 @@ import argparse
 import json
 
 from ..errors import ConfigError
-from .options import add_jvm_options, add_remove_query, start_jvm
+from .options import add_engine_option, add_jvm_options, add_remove_query, start_jvm
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, default=1000, help="hits per query")
     parser.add_argument("--threads", type=int, default=2, help="search threads")
     add_remove_query(parser)
+    add_engine_option(parser)
     add_jvm_options(parser)
 
 
@@ -43,16 +44,20 @@ def run(args: argparse.Namespace) -> int:
 
         queries = judged_queries(collection, args.split)[0]
         run_, seconds = search_bm25(args.index, queries, args.k, args.threads, remove, args.k1, args.b)
-        tag = "bm25-anserini"
+        tag, engine = "bm25-anserini", "anserini"
     else:
         if not args.queries:
             raise ConfigError("give --queries DIR (query vectors) or --bm25")
         from ..encode import read_vectors
+        from ..engine import resolve_engine
 
-        run_, seconds = search_vectors(args.index, list(read_vectors(args.queries)), args.k, args.threads, remove)
+        engine = resolve_engine(args.engine)
+        run_, seconds = search_vectors(args.index, list(read_vectors(args.queries)), args.k, args.threads, remove,
+                                       engine)
         tag = "lsr-lucene"
     write_run(args.output, run_, tag)
-    print(json.dumps({"run": args.output, "queries": len(run_), "seconds": round(seconds, 3),
+    print(json.dumps({"run": args.output, "engine": engine, "queries": len(run_),
+                      "seconds": round(seconds, 3),
                       "queries_per_s": round(len(run_) / seconds, 1) if seconds else None,
                       "remove_query": remove}))
     return 0

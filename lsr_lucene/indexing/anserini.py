@@ -1,8 +1,9 @@
 """Build Lucene indexes with Anserini's ``IndexCollection`` inside the booted JVM.
 
 Impact indexes use ``JsonVectorCollection -impact -pretokenized`` (each term repeated as many times as its impact,
-so the term frequency is the impact); BM25 indexes use ``JsonCollection`` with Anserini's default English analyzer.
-The index is built in a temporary folder and renamed into place, with a ``manifest.json`` written last.
+so the term frequency is the impact; the stage itself is ``indexing.impact``); BM25 indexes use ``JsonCollection``
+with Anserini's default English analyzer. The index is built in a temporary folder and renamed into place, with a
+``manifest.json`` written last.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from ..errors import JvmError, ManifestError
 from ..io.atomic import atomic_dir
 from ..io.jsonl import dumps
 from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
-from ..io.shards import SHARDS, completed_manifest
 from ..types import Doc
+from .impact import IMPACT_KIND  # noqa: F401  (the impact stage moved to indexing.impact)
 
-IMPACT_KIND = "lsr-lucene/impact-index"
 BM25_KIND = "lsr-lucene/bm25-index"
 
 
@@ -82,7 +82,7 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
     return result
 
 
-def _lucene_stats(index_dir: Path) -> dict[str, int]:
+def lucene_stats(index_dir: Path) -> dict[str, int]:
     directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
         jvm.autoclass("java.io.File")(str(index_dir)).toPath())
     reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
@@ -100,35 +100,11 @@ def _lucene_stats(index_dir: Path) -> dict[str, int]:
 
 def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
                  progress: bool = True, overwrite: bool = False) -> dict[str, Any]:
-    """Impact index of an encode output folder (resumable at the job level: a finished index is kept).
+    """Impact index of an encode output folder built by Anserini's ``IndexCollection`` (see
+    ``indexing.impact.index_impact``, which also runs the java/ plugin)."""
+    from .impact import index_impact as build
 
-    Documents whose vector is empty are not indexed (Anserini skips empty documents); the manifest counts them.
-    """
-    from ..encode import DOCS_KIND
-
-    vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
-    source = completed_manifest(vectors_dir, DOCS_KIND)
-    config = {"vectors": str(vectors_dir.resolve()), "encode": source["config"],
-              "vectors_sha256": [s["sha256"] for s in source["shards"]]}
-    existing = try_read_manifest(index_dir)
-    if existing is not None and existing.get("complete") and not overwrite:
-        if existing.get("kind") != IMPACT_KIND or existing.get("config") != config:
-            raise ManifestError(f"{index_dir}: holds an index of other vectors; use another folder or --overwrite")
-        return existing
-    started = time.time()
-    with atomic_dir(index_dir) as tmp:
-        counters = index_collection(vectors_dir / SHARDS, tmp, "JsonVectorCollection", ["-impact", "-pretokenized"], threads,
-                                    total=source["totals"].get("records"), progress=progress)
-        stats = _lucene_stats(tmp)
-        expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
-        if stats["documents"] != expected:
-            raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
-                                f"(vectors in {vectors_dir}, counters {counters})")
-        manifest = {"kind": IMPACT_KIND, "config": config, "engine": "anserini", "counters": counters,
-                    "lucene": stats, "threads": threads, "seconds": time.time() - started, "complete": True}
-        manifest["bytes"] = folder_size(tmp)
-        write_manifest(tmp, manifest)
-    return manifest
+    return build(vectors_dir, index_dir, threads, progress, overwrite, engine="anserini")
 
 
 def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int = 2, progress: bool = True,
@@ -153,7 +129,7 @@ def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int =
             for path in inputs.glob("*"):
                 path.unlink()
             inputs.rmdir()
-        stats = _lucene_stats(tmp)
+        stats = lucene_stats(tmp)
         manifest = {"kind": BM25_KIND, "config": config, "engine": "anserini", "counters": counters,
                     "lucene": stats, "documents_read": count, "threads": threads,
                     "seconds": time.time() - started, "complete": True}

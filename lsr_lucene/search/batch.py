@@ -6,16 +6,18 @@ import os
 import time
 from typing import Sequence
 
+from ..engine import DEFAULT_ENGINE
 from ..types import ImpactVector, Query, Run
 from .base import remove_self_hits
 
 
 def search_vectors(index_dir: str | os.PathLike, vectors: Sequence[tuple[str, ImpactVector]], k: int = 1000,
-                   threads: int = 1, remove_self: bool = False) -> tuple[Run, float]:
-    """(run, seconds spent searching) for pre-encoded query vectors on an impact index."""
-    from .impact import ImpactSearcher
+                   threads: int = 1, remove_self: bool = False, engine: str = DEFAULT_ENGINE) -> tuple[Run, float]:
+    """(run, seconds spent searching) for pre-encoded query vectors on an impact index, searched by ``engine``
+    (``plugin`` or ``anserini``; see ``search.impact.open_impact_searcher``)."""
+    from .impact import open_impact_searcher
 
-    with ImpactSearcher(index_dir) as searcher:
+    with open_impact_searcher(index_dir, engine) as searcher:
         started = time.perf_counter()
         run = searcher.batch_search([v for _, v in vectors], [q for q, _ in vectors], k, threads)
         seconds = time.perf_counter() - started
