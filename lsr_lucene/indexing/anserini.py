@@ -82,7 +82,21 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
     return result
 
 
+def _term_count(terms: Any) -> int:
+    """Distinct terms (``Terms.size()`` is -1 across several segments: walk the merged term dictionary then)."""
+    if terms is None:
+        return 0
+    size = int(terms.size())
+    if size >= 0:
+        return size
+    it, size = terms.iterator(), 0
+    while it.next() is not None:
+        size += 1
+    return size
+
+
 def lucene_stats(index_dir: Path) -> dict[str, int]:
+    """Documents, distinct terms, postings and total term frequency of the ``contents`` field."""
     directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
         jvm.autoclass("java.io.File")(str(index_dir)).toPath())
     reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
@@ -90,7 +104,7 @@ def lucene_stats(index_dir: Path) -> dict[str, int]:
         terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
             jvm.cast("org.apache.lucene.index.IndexReader", reader), "contents")
         return {"documents": int(reader.numDocs()),
-                "terms": int(terms.size()) if terms is not None else 0,
+                "terms": _term_count(terms),
                 "postings": int(terms.getSumDocFreq()) if terms is not None else 0,
                 "total_term_frequency": int(terms.getSumTotalTermFreq()) if terms is not None else 0}
     finally:

@@ -5,6 +5,7 @@ import gzip
 import itertools
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -182,3 +183,32 @@ def test_without_javac_the_plugin_engine_falls_back_to_anserini_with_a_clear_mes
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
     assert manifest["engine"] == "anserini" and manifest["lucene"]["documents"] == 20
     assert not (tmp_path / "home" / "jars").exists() or not any((tmp_path / "home" / "jars").glob("*.jar"))
+
+
+def test_one_input_file_gives_anserinis_index_byte_for_byte(tmp_path, jvm_started):
+    """Documents are written in input order from one thread, as Anserini does for one file: the same files with
+    the same bytes, apart from the segment ids in headers and the checksums in footers."""
+    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.io.manifest import sha256_file, write_manifest
+
+    rng = random.Random(11)
+    path = tmp_path / "vectors" / "shards" / "part-00000.jsonl"
+    path.parent.mkdir(parents=True)
+    lines = [record(f"d{rng.randrange(10**6)}-{i}", {f"t{j}": rng.randint(1, 200) for j in
+                                                      rng.sample(range(3000), rng.randint(1, 120))})
+             for i in range(3000)]
+    write_lines(path, lines)
+    write_manifest(tmp_path / "vectors", {
+        "kind": DOCS_KIND, "config": {"test": True}, "complete": True, "totals": {"records": 3000},
+        "shards": [{"file": "shards/part-00000.jsonl", "records": 3000, "sha256": sha256_file(path)}]})
+    for engine in ENGINES:
+        index_impact(tmp_path / "vectors", tmp_path / engine, threads=3, progress=False, engine=engine)
+    files = {engine: {p.name: p.read_bytes() for p in (tmp_path / engine).iterdir()
+                      if p.suffix not in (".si", ".json") and not p.name.startswith(("segments", "write"))}
+             for engine in ENGINES}
+    assert files["plugin"].keys() == files["anserini"].keys() and len(files["plugin"]) >= 10
+    for name, data in files["plugin"].items():
+        other = files["anserini"][name]
+        assert len(data) == len(other), name
+        assert sum(a != b for a, b in zip(data, other)) <= 24, name  # 16-byte segment id, 8-byte checksum

@@ -1,6 +1,5 @@
 package org.lsrlucene.index;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -25,11 +24,16 @@ import org.lsrlucene.ImpactSimilarity;
  * {@code IndexCollection -collection JsonVectorCollection -impact -pretokenized}; see {@link ImpactDocument}.
  * Records with an empty vector are skipped and counted (Anserini skips them as empty documents).
  *
+ * <p>With {@code threads} > 1, {@code threads - 1} threads read and parse blocks of lines and one thread adds the
+ * documents in input order. The index is therefore deterministic and, for one input file, the one Anserini writes
+ * with its single thread per file: same segments, same files, same bytes apart from the segment ids. Parsing the
+ * JSON is about half the work, so the writing thread is the limit past a few threads.
+ *
  * <p>Runs in the background so a caller (Python, through pyjnius) can poll {@link #indexed()} for progress:
  * {@link #start}, then {@link #waitFor} until true, then {@link #failure()} (null when all went well).
  */
 public final class ImpactIndexer {
-  private static final int BLOCK_BYTES = 1 << 20;
+  private static final int BLOCK_BYTES = 1 << 19;
 
   private final Path indexDir;
   private final int threads;
@@ -45,7 +49,7 @@ public final class ImpactIndexer {
 
   /**
    * @param indexDir folder of the new index (created or overwritten)
-   * @param threads indexing threads (each parses and inverts documents)
+   * @param threads indexing threads: 1 parses and writes; n > 1 run n - 1 parsers and one writer
    * @param ramBufferMB Lucene's RAM buffer before a flush; 0 for Anserini's 4096 MB, bounded by half the heap
    * @param optimize merge the index into one segment at the end (Anserini's {@code -optimize})
    */
@@ -134,15 +138,10 @@ public final class ImpactIndexer {
     try (Directory dir = FSDirectory.open(indexDir);
          IndexWriter writer = new IndexWriter(dir, writerConfig(ramBufferMB));
          LineBlockReader reader = new LineBlockReader(files, BLOCK_BYTES)) {
-      List<Thread> workers = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        Thread worker = new Thread(() -> work(reader, writer), "lsr-lucene-indexer-" + i);
-        worker.setDaemon(true);
-        workers.add(worker);
-        worker.start();
-      }
-      for (Thread worker : workers) {
-        worker.join();
+      if (threads == 1) {
+        writeInOrder(writer, serial(reader));
+      } else {
+        parallel(reader, writer);
       }
       if (failure.get() != null) {
         writer.rollback();
@@ -156,61 +155,92 @@ public final class ImpactIndexer {
     }
   }
 
-  private void work(LineBlockReader reader, IndexWriter writer) {
+  /** One thread parses and writes. */
+  private BlockSource serial(LineBlockReader reader) {
     VectorRecordParser parser = new VectorRecordParser();
-    ImpactDocument document = new ImpactDocument();
+    return () -> {
+      LineBlockReader.Block block = failure.get() == null ? reader.next() : null;
+      return block == null ? null : ParsedBlock.parse(block, parser);
+    };
+  }
+
+  /** {@code threads - 1} threads parse blocks; this thread writes them in input order. */
+  private void parallel(LineBlockReader reader, IndexWriter writer) throws InterruptedException {
+    int parsers = threads - 1;
+    BlockReorderBuffer buffer = new BlockReorderBuffer(4 * parsers);
+    List<Thread> workers = new ArrayList<>();
+    for (int i = 0; i < parsers; i++) {
+      Thread worker = new Thread(() -> parse(reader, buffer), "lsr-lucene-parser-" + i);
+      worker.setDaemon(true);
+      workers.add(worker);
+      worker.start();
+    }
+    try {
+      writeInOrder(writer, buffer::take);
+    } finally {
+      buffer.stop();
+      for (Thread worker : workers) {
+        worker.join();
+      }
+    }
+  }
+
+  private void parse(LineBlockReader reader, BlockReorderBuffer buffer) {
+    VectorRecordParser parser = new VectorRecordParser();
     try {
       LineBlockReader.Block block;
       while (failure.get() == null && (block = reader.next()) != null) {
-        long line = block.firstLine;
-        int lineStart = 0;
-        long added = 0;
-        for (int i = 0; i <= block.length; i++) {
-          if (i < block.length && block.bytes[i] != '\n') {
+        if (!buffer.put(ParsedBlock.parse(block, parser))) {
+          return;
+        }
+      }
+      buffer.finish(reader.blocks());
+    } catch (Throwable t) {
+      failure.compareAndSet(null, t);
+      buffer.stop();
+    }
+  }
+
+  @FunctionalInterface
+  private interface BlockSource {
+    ParsedBlock next() throws Exception;
+  }
+
+  /**
+   * Add the documents of the blocks in input order from one thread, so the index holds them in input order, as
+   * Anserini's single-threaded indexing of one file does (the same index, byte for byte, apart from segment ids).
+   */
+  private void writeInOrder(IndexWriter writer, BlockSource blocks) {
+    ImpactDocument document = new ImpactDocument();
+    try {
+      ParsedBlock block;
+      while (failure.get() == null && (block = blocks.next()) != null) {
+        for (int d = 0; d < block.size; d++) {
+          int size = block.terms[d].length;
+          if (size == 0) {
+            empty.incrementAndGet();
             continue;
           }
-          if (!blank(block.bytes, lineStart, i)) {
-            parser.parse(block.bytes, lineStart, i - lineStart, block.file, line);
-            int size = parser.size();
-            if (size == 0) {
-              empty.incrementAndGet();
-            } else {
-              try {
-                writer.addDocument(document.set(parser.id(), parser.terms(), parser.impacts(), size));
-              } catch (IllegalArgumentException e) {  // Lucene refuses the document (e.g. too many tokens)
-                throw new BadRecordException(block.file, line, parser.id(), "Lucene refused it: " + e.getMessage());
-              }
-              added++;
-              long sum = 0;
-              int[] impacts = parser.impacts();
-              for (int t = 0; t < size; t++) {
-                sum += impacts[t];
-              }
-              postings.addAndGet(size);
-              impactSum.addAndGet(sum);
-            }
+          try {
+            writer.addDocument(document.set(block.ids[d], block.terms[d], block.impacts[d], size));
+          } catch (IllegalArgumentException e) {  // Lucene refuses the document (e.g. too many tokens)
+            throw new BadRecordException(block.file, block.lines[d], block.ids[d], "Lucene refused it: "
+                + e.getMessage());
           }
-          line++;
-          lineStart = i + 1;
-          if (added == 64) {
-            indexed.addAndGet(added);
-            added = 0;
+          long sum = 0;
+          for (int impact : block.impacts[d]) {
+            sum += impact;
           }
+          postings.addAndGet(size);
+          impactSum.addAndGet(sum);
+          indexed.incrementAndGet();
         }
-        indexed.addAndGet(added);
+        if (block.error != null) {
+          throw block.error;
+        }
       }
     } catch (Throwable t) {
       failure.compareAndSet(null, t);
     }
-  }
-
-  private static boolean blank(byte[] bytes, int from, int to) {
-    for (int i = from; i < to; i++) {
-      byte b = bytes[i];
-      if (b != ' ' && b != '\t' && b != '\r') {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -11,17 +11,22 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Hands out blocks of whole lines from a list of JSONL files (plain or {@code .gz}) to several threads, so that one
- * file is parsed and indexed in parallel. Each block knows its file and the number of its first line.
+ * file is parsed in parallel. Each block knows its position in the input, its file and the number of its first line.
  */
 public final class LineBlockReader implements Closeable {
-  /** Whole lines from one file: {@code bytes[0, length)}, the first of which is line {@code firstLine}. */
+  /**
+   * Whole lines from one file: {@code bytes[0, length)}, the first of which is line {@code firstLine}; blocks are
+   * numbered 0, 1, ... in input order by {@code seq}.
+   */
   public static final class Block {
+    public final int seq;
     public final String file;
     public final long firstLine;
     public final byte[] bytes;
     public final int length;
 
-    Block(String file, long firstLine, byte[] bytes, int length) {
+    Block(int seq, String file, long firstLine, byte[] bytes, int length) {
+      this.seq = seq;
       this.file = file;
       this.firstLine = firstLine;
       this.bytes = bytes;
@@ -32,6 +37,7 @@ public final class LineBlockReader implements Closeable {
   private final List<Path> files;
   private final int blockSize;
   private int next;
+  private int blocks;
   private InputStream in;
   private String current;
   private long line;
@@ -45,6 +51,11 @@ public final class LineBlockReader implements Closeable {
     this.files = files;
     this.blockSize = blockSize;
     this.buf = new byte[blockSize];
+  }
+
+  /** Blocks handed out so far (all of them once {@link #next} has returned null). */
+  public synchronized int blocks() {
+    return blocks;
   }
 
   /** The next block, or null after the last line of the last file. */
@@ -72,7 +83,7 @@ public final class LineBlockReader implements Closeable {
       }
       int length = cut + 1 - start;
       byte[] bytes = Arrays.copyOfRange(buf, start, cut + 1);
-      Block block = new Block(current, line, bytes, length);
+      Block block = new Block(blocks++, current, line, bytes, length);
       for (int i = 0; i < length; i++) {
         if (bytes[i] == '\n') {
           line++;
