@@ -11,14 +11,13 @@ minus 1e-6 per tie, with ties broken by document id.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import jvm
 from ..engine import DEFAULT_ENGINE, resolve_engine
-from ..errors import InputFileError, JvmError
+from ..errors import JvmError
 from ..types import Hit, ImpactVector, Run
-from .base import hits_from_java, run_from_java
+from .base import hits_from_java, lucene_index_dir, run_from_java
 
 if TYPE_CHECKING:
     from .plugin import PluginImpactSearcher
@@ -50,10 +49,7 @@ class ImpactSearcher:
     engine = "anserini"
 
     def __init__(self, index_dir: str | os.PathLike) -> None:
-        index_dir = Path(index_dir)
-        if not (index_dir.is_dir() and any(index_dir.glob("segments_*"))):
-            raise InputFileError(index_dir, "not a Lucene index (no segments_N file)")
-        self.index_dir = index_dir
+        self.index_dir = index_dir = lucene_index_dir(index_dir)
         try:
             self._searcher = jvm.autoclass("io.anserini.search.SimpleImpactSearcher")(str(index_dir))
         except JvmError:

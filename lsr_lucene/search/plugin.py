@@ -8,15 +8,17 @@ dot product of query and document impacts, without Anserini's rounding to 1e-4 a
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from .. import jvm
-from ..errors import ConfigError, InputFileError, JvmError
+from ..errors import ConfigError, JvmError
 from ..types import Hit, ImpactVector, Run
+from .base import lucene_index_dir
 
 
 def query_line(vector: ImpactVector, position: int = 0) -> str:
@@ -28,16 +30,33 @@ def query_line(vector: ImpactVector, position: int = 0) -> str:
     return line
 
 
+_hit = functools.partial(tuple.__new__, Hit)  # Hit(doc_id, score) from a pair, without Python-level calls
+
+
+def _run(qids: Sequence[str], counts: list[int], doc_ids: list[str], scores: list[float]) -> Run:
+    """Split the flat hits into a Run. The garbage collector is paused meanwhile: creating ~10^5 tuples would
+    otherwise trigger collections that cost as much as the creation itself."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        run: Run = {}
+        offset = 0
+        for qid, count in zip(qids, counts):
+            run[qid] = list(map(_hit, zip(doc_ids[offset:offset + count], scores[offset:offset + count])))
+            offset += count
+        return run
+    finally:
+        if paused:
+            gc.enable()
+
+
 class PluginImpactSearcher:
     """Search a Lucene impact index with ``{term: impact}`` query vectors, many queries per Java call."""
 
     engine = "plugin"
 
     def __init__(self, index_dir: str | os.PathLike) -> None:
-        index_dir = Path(index_dir)
-        if not (index_dir.is_dir() and any(index_dir.glob("segments_*"))):
-            raise InputFileError(index_dir, "not a Lucene index (no segments_N file)")
-        self.index_dir = index_dir
+        self.index_dir = index_dir = lucene_index_dir(index_dir)
         searcher_class = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")
         try:
             self._searcher = searcher_class(str(index_dir))
@@ -64,15 +83,10 @@ class PluginImpactSearcher:
             result = self._searcher.search(batch, int(k), int(threads))
         except Exception as exc:
             raise JvmError(f"search of {self.index_dir} failed: {jvm.java_error_message(exc)}") from exc
-        counts = np.frombuffer(bytes(result.counts()), dtype="<i4")
+        counts = np.frombuffer(bytes(result.counts()), dtype="<i4").tolist()
         scores = np.frombuffer(bytes(result.scores()), dtype="<f4").tolist()
         doc_ids = str(result.docIds()).split("\n")
-        run: Run = {}
-        offset = 0
-        for qid, count in zip(qids, counts.tolist()):
-            run[qid] = [Hit(d, s) for d, s in zip(doc_ids[offset:offset + count], scores[offset:offset + count])]
-            offset += count
-        return run
+        return _run(qids, counts, doc_ids, scores)
 
     def close(self) -> None:
         self._searcher.close()

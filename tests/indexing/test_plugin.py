@@ -212,3 +212,18 @@ def test_one_input_file_gives_anserinis_index_byte_for_byte(tmp_path, jvm_starte
         other = files["anserini"][name]
         assert len(data) == len(other), name
         assert sum(a != b for a, b in zip(data, other)) <= 24, name  # 16-byte segment id, 8-byte checksum
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_cancelled_indexer_stops_and_commits_nothing(tmp_path, jvm_started, threads):
+    from lsr_lucene import jvm
+
+    lines = [record(f"d{i}", {f"t{j}": 1 + j for j in range(i % 50, i % 50 + 40)}) for i in range(40_000)]
+    path = write_lines(tmp_path / "big.jsonl", lines)
+    indexer = jvm.autoclass("org.lsrlucene.index.ImpactIndexer")(str(tmp_path / "index"), threads, 0.0, False)
+    indexer.start([str(path)])
+    indexer.cancel()
+    assert indexer.waitFor(60_000)
+    assert indexer.failure().getClass().getName() == "java.util.concurrent.CancellationException"
+    assert indexer.indexed() < 40_000
+    assert not any((tmp_path / "index").glob("segments_*"))

@@ -194,7 +194,11 @@ public final class ImpactIndexer {
           return;
         }
       }
-      buffer.finish(reader.blocks());
+      if (failure.get() != null) {
+        buffer.stop();  // the writer may be waiting for a block no parser will read now
+      } else {
+        buffer.finish(reader.blocks());
+      }
     } catch (Throwable t) {
       failure.compareAndSet(null, t);
       buffer.stop();
