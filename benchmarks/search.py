@@ -32,16 +32,17 @@ def _index(collection: str, work: Path) -> Path:
 
 
 def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 2, k: int = 1000,
-                     repeats: int = 3, work: Path = WORK) -> dict[str, Any]:
+                     repeats: int = 3, work: Path = WORK, heap: str = "3g") -> dict[str, Any]:
     """Per collection: median seconds and queries/s of each engine, ``speedup`` (Pyserini with hits in Python /
-    plugin) and ``speedup_java`` (Pyserini's Java call alone / plugin), and ranking agreement."""
+    plugin) and ``speedup_java`` (Pyserini's Java call alone / plugin), and ranking agreement. ``heap`` is the JVM's
+    -Xmx (Java's default, a quarter of the RAM, invites the OOM killer on a shared machine)."""
     from lsr_lucene import jvm
     from lsr_lucene.encode import read_vectors
     from lsr_lucene.io.shards import SHARDS
     from lsr_lucene.search.impact import ImpactSearcher
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
-    jvm.start()
+    jvm.start(heap)
     os.environ.setdefault("OPENAI_API_KEY", "unused")  # pyserini.encode imports openai eagerly
     from pyserini.search.lucene import LuceneImpactSearcher
 
@@ -72,7 +73,7 @@ def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 
 
         def run_pyserini() -> dict:
             hits = run_pyserini_java()
-            return {q: [(d.docid, d.score) for d in hits[q]] for q in qids}
+            return {q: [(d.docid, d.score) for d in hits.pop(q)] for q in qids}
 
         engines = {"plugin": run_plugin, "pyserini": run_pyserini, "pyserini_java": run_pyserini_java,
                    "lsr_anserini": run_lsr_anserini}
@@ -81,7 +82,11 @@ def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 
         for repeat in range(repeats + 1):  # the first round warms up the JIT and the page cache; not counted
             order = list(engines) if repeat % 2 == 0 else list(reversed(engines))
             for name in order:
-                elapsed, runs[name] = timed(engines[name])
+                runs.pop(name, None)
+                elapsed, result = timed(engines[name])
+                if name != "pyserini_java":  # Java objects: not kept, they would fill the heap
+                    runs[name] = result
+                del result
                 if repeat > 0:
                     seconds[name].append(elapsed)
         plugin_ids = {q: [h.doc_id for h in hits] for q, hits in runs["plugin"].items()}
@@ -110,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--k", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--heap", default="3g", help="JVM heap")
     args = parser.parse_args(argv)
-    print(json.dumps(benchmark_search(tuple(args.collections), args.threads, args.k, args.repeats), indent=2))
+    print(json.dumps(benchmark_search(tuple(args.collections), args.threads, args.k, args.repeats,
+                                      heap=args.heap), indent=2))
     return 0
 
 

@@ -21,7 +21,8 @@ def _raise_failure(failure: Any, what: str) -> None:
     name = failure.getClass().getName()
     if name == "org.lsrlucene.index.BadRecordException":
         bad = jvm.cast(name, failure)
-        raise InputFileError(bad.getFile(), bad.getReason(), line=int(bad.getLine()), item_id=bad.getDocId())
+        raise InputFileError(bad.getFile(), bad.getReason(), line=int(bad.getLine()) or None,
+                             item_id=bad.getDocId())
     raise JvmError(f"indexing {what} failed: {name}: {failure.getMessage()}")
 
 

@@ -153,6 +153,13 @@ def test_a_bad_record_names_file_line_and_id(tmp_path, jvm_started, line, messag
     assert not any((tmp_path / "index").glob("segments_*"))  # nothing committed
 
 
+def test_a_missing_shard_is_a_clear_error(tmp_path, jvm_started):
+    from lsr_lucene.indexing.plugin import index_vector_files
+
+    with pytest.raises(InputFileError, match=r"gone\.jsonl: cannot open \(java.nio.file.NoSuchFileException"):
+        index_vector_files([tmp_path / "gone.jsonl"], tmp_path / "index", threads=2, progress=False)
+
+
 def test_a_truncated_gzip_shard_is_a_clear_error(tmp_path, jvm_started):
     from lsr_lucene.indexing.plugin import index_vector_files
 

@@ -12,7 +12,7 @@ public final class BadRecordException extends IOException {
   private final String reason;
 
   public BadRecordException(String file, long line, String docId, String reason) {
-    super(file + ":" + line + (docId != null ? " (id '" + docId + "')" : "") + ": " + reason);
+    super(file + (line > 0 ? ":" + line : "") + (docId != null ? " (id '" + docId + "')" : "") + ": " + reason);
     this.file = file;
     this.line = line;
     this.docId = docId;
@@ -23,6 +23,7 @@ public final class BadRecordException extends IOException {
     return file;
   }
 
+  /** The line number (from 1), or 0 when the error concerns the whole file. */
   public long getLine() {
     return line;
   }

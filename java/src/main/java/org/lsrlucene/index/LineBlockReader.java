@@ -61,8 +61,12 @@ public final class LineBlockReader implements Closeable {
   /** The next block, or null after the last line of the last file. */
   public synchronized Block next() throws IOException {
     while (true) {
-      if (in == null && !openNext()) {
-        return null;
+      try {
+        if (in == null && !openNext()) {
+          return null;
+        }
+      } catch (IOException e) {
+        throw new BadRecordException(files.get(next - 1).toString(), 0, null, "cannot open (" + e + ")");
       }
       try {
         fill();
