@@ -2,8 +2,10 @@
 
 Same queries and ranking as Anserini's ``SimpleImpactSearcher`` (score, then document id ascending), but queries
 cross to Java as one string and hits come back in three bulk pieces, ids are read from doc values instead of
-stored documents, and Lucene may skip documents that cannot reach the top k. Scores are Lucene's exact scores: the
-dot product of query and document impacts, without Anserini's rounding to 1e-4 and its 1e-6 tie steps.
+stored documents, and each query is scored either term at a time over all its postings or by Lucene's pruning
+disjunction (``STRATEGIES``; same hits and scores either way, the default ``auto`` picks per query). Scores are
+Lucene's exact scores: the dot product of query and document impacts, without Anserini's rounding to 1e-4 and its
+1e-6 tie steps.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def query_line(vector: ImpactVector, position: int = 0) -> str:
         bad = next(t for t in vector if not t or any(c.isspace() for c in t))
         raise ConfigError(f"query {position}: term {bad!r} is empty or holds whitespace")
     return line
+
+
+STRATEGIES = ("auto", "exhaustive", "pruned")
 
 
 _hit = functools.partial(tuple.__new__, Hit)  # Hit(doc_id, score) from a pair, without Python-level calls
@@ -55,13 +60,19 @@ class PluginImpactSearcher:
 
     engine = "plugin"
 
-    def __init__(self, index_dir: str | os.PathLike) -> None:
+    def __init__(self, index_dir: str | os.PathLike, strategy: str = "auto") -> None:
+        """``strategy`` (one of ``STRATEGIES``): ``exhaustive`` scores a query term at a time over all its postings,
+        ``pruned`` lets Lucene skip documents that cannot reach the top k, ``auto`` takes ``exhaustive`` when the
+        query's postings number at least half the index's documents. All give the same hits and scores."""
+        if strategy not in STRATEGIES:
+            raise ConfigError(f"unknown search strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
         self.index_dir = index_dir = lucene_index_dir(index_dir)
         searcher_class = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")
         try:
             self._searcher = searcher_class(str(index_dir))
         except Exception as exc:
             raise JvmError(f"could not open {index_dir}: {jvm.java_error_message(exc)}") from exc
+        self._searcher.setStrategy(strategy)
 
     @property
     def num_docs(self) -> int:

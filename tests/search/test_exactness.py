@@ -68,10 +68,11 @@ def test_every_hit_scores_the_integer_dot_product(indexes, index_engine, search_
 
 
 def test_ties_are_broken_by_document_id_at_the_cut_too(tmp_path, jvm_started):
-    """Many documents with the same score: both engines return the k smallest ids, in id order, even when the tied
-    group straddles the k-th hit and Lucene skips documents below the k-th score."""
+    """Many documents with the same score: every engine (and plugin strategy) returns the k smallest ids, in id
+    order, even when the tied group straddles the k-th hit and Lucene skips documents below the k-th score."""
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.search.impact import open_impact_searcher
+    from lsr_lucene.search.plugin import STRATEGIES, PluginImpactSearcher
 
     rng = random.Random(3)
     ids = [f"doc-{rng.randrange(10**6):06d}-{i}" for i in range(700)]
@@ -81,22 +82,36 @@ def test_ties_are_broken_by_document_id_at_the_cut_too(tmp_path, jvm_started):
     reference = ReferenceScorer(docs)
     queries = [{"a": 1}, {"a": 1, "b": 1}, {"b": 2}]
     for k in (1, 5, 150, 1000):
-        runs = {}
-        for engine in ENGINES:
-            with open_impact_searcher(tmp_path / "index", engine) as searcher:
-                runs[engine] = searcher.batch_search(queries, ["a", "ab", "b"], k=k, threads=2)
+        with open_impact_searcher(tmp_path / "index", "anserini") as searcher:
+            runs = {"anserini": searcher.batch_search(queries, ["a", "ab", "b"], k=k, threads=2)}
+        for strategy in STRATEGIES:
+            with PluginImpactSearcher(tmp_path / "index", strategy) as searcher:
+                runs[strategy] = searcher.batch_search(queries, ["a", "ab", "b"], k=k, threads=2)
         for qid, query in zip(["a", "ab", "b"], queries):
             expected = [h.doc_id for h in reference.search(query, k)]
-            assert [h.doc_id for h in runs["plugin"][qid]] == expected
-            assert [h.doc_id for h in runs["anserini"][qid]] == expected
+            for name, run in runs.items():
+                assert [h.doc_id for h in run[qid]] == expected, (name, qid, k)
 
 
-def test_plugin_searches_queries_longer_than_lucenes_clause_limit(indexes):
-    """Lucene's default limit is 1024 clauses per BooleanQuery; the plugin raises it for long expanded queries."""
+@pytest.mark.parametrize("strategy", ["exhaustive", "pruned"])
+def test_plugin_strategies_score_every_hit_exactly(indexes, strategy):
+    """Term-at-a-time and Lucene's pruning disjunction: the same hits and exact scores, queries longer than Lucene's
+    default limit of 1024 clauses per BooleanQuery included (the plugin raises it)."""
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
-    root, docs, _, _ = indexes
-    query = {f"t{j}": 1 + j % 7 for j in range(400)} | {f"x{j}": 3 for j in range(1000)}
-    with PluginImpactSearcher(root / "plugin") as searcher:
-        hits = searcher.search(query, k=20)
-    assert hits == ReferenceScorer(docs).search(query, k=20)
+    root, docs, queries, _ = indexes
+    reference = ReferenceScorer(docs)
+    long_query = {f"t{j}": 1 + j % 7 for j in range(400)} | {f"x{j}": 3 for j in range(1000)}
+    queries = queries + [long_query]
+    with PluginImpactSearcher(root / "plugin", strategy) as searcher:
+        run = searcher.batch_search(queries, [f"q{i}" for i in range(len(queries))], k=50, threads=2)
+    for i, query in enumerate(queries):
+        assert run[f"q{i}"] == reference.search(query, k=50), i
+
+
+def test_plugin_rejects_an_unknown_strategy(indexes):
+    from lsr_lucene.errors import ConfigError
+    from lsr_lucene.search.plugin import PluginImpactSearcher
+
+    with pytest.raises(ConfigError, match="'fastest'"):
+        PluginImpactSearcher(indexes[0] / "plugin", "fastest")

@@ -9,13 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 import org.lsrlucene.ImpactSimilarity;
 
 /**
@@ -30,8 +26,12 @@ public final class BatchImpactSearcher implements Closeable {
   static final String ID = "id";
   static final String CONTENTS = "contents";
 
+  /** Above this many postings per document in the index, {@code auto} scores a query term at a time. */
+  static final double DENSE_FRACTION = 0.5;
+
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
+  private volatile String strategy = "auto";
 
   public BatchImpactSearcher(String indexDir) throws IOException {
     this.reader = DirectoryReader.open(FSDirectory.open(Paths.get(indexDir)));
@@ -42,6 +42,19 @@ public final class BatchImpactSearcher implements Closeable {
 
   public int numDocs() {
     return reader.numDocs();
+  }
+
+  /**
+   * How queries are evaluated; all give the same hits and scores. {@code pruned}: Lucene's document-at-a-time
+   * disjunction, which skips documents that cannot reach the top k; {@code exhaustive}: term at a time over every
+   * posting ({@link ExhaustiveScorer}); {@code auto} (the default): exhaustive when the query's postings number at
+   * least {@value #DENSE_FRACTION} times the documents of the index, where skipping saves little.
+   */
+  public void setStrategy(String strategy) {
+    if (!"auto".equals(strategy) && !"pruned".equals(strategy) && !"exhaustive".equals(strategy)) {
+      throw new IllegalArgumentException("unknown strategy '" + strategy + "'; known: auto, exhaustive, pruned");
+    }
+    this.strategy = strategy;
   }
 
   /**
@@ -57,17 +70,18 @@ public final class BatchImpactSearcher implements Closeable {
     }
     String[] lines = queries.isEmpty() ? new String[0] : queries.split("\n", -1);
     int n = queries.endsWith("\n") ? lines.length - 1 : lines.length;
-    Query[] parsed = new Query[n];
+    VectorQuery[] parsed = new VectorQuery[n];
     for (int q = 0; q < n; q++) {
-      parsed[q] = parse(lines[q], q);
+      parsed[q] = VectorQuery.parse(lines[q], q);
     }
     TopHitsCollector.Hits[] results = new TopHitsCollector.Hits[n];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Runnable work = () -> {
+      ExhaustiveScorer exhaustive = new ExhaustiveScorer();
       try {
         for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
-          results[q] = search(parsed[q], k);
+          results[q] = search(parsed[q], k, exhaustive);
         }
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
@@ -91,46 +105,29 @@ public final class BatchImpactSearcher implements Closeable {
     return new BatchResult(results);
   }
 
-  private TopHitsCollector.Hits search(Query query, int k) throws IOException {
-    if (query == null) {
+  private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive) throws IOException {
+    if (query.size() == 0) {
       return new TopHitsCollector.Hits(0);
     }
     TopHitsCollector collector = new TopHitsCollector(k);
-    searcher.search(query, collector);
+    if (exhaustive(query)) {
+      exhaustive.score(reader.leaves(), CONTENTS, query.terms, query.weights, collector);
+    } else {
+      searcher.search(query.booleanQuery(CONTENTS), collector);
+    }
     return collector.hits(reader.leaves());
   }
 
-  private static Query parse(String line, int index) {
-    if (line.isEmpty()) {
-      return null;
+  /** Whether to score {@code query} term at a time (see {@link #setStrategy}). */
+  private boolean exhaustive(VectorQuery query) throws IOException {
+    if (!"auto".equals(strategy)) {
+      return "exhaustive".equals(strategy);
     }
-    String[] parts = line.split(" ");
-    if (parts.length % 2 != 0) {
-      throw new IllegalArgumentException("query " + index + ": expected 'term weight' pairs, got " + parts.length
-          + " fields");
+    long postings = 0;
+    for (BytesRef term : query.terms) {
+      postings += reader.docFreq(new Term(CONTENTS, term));
     }
-    int clauses = parts.length / 2;
-    synchronized (BatchImpactSearcher.class) {
-      if (clauses > IndexSearcher.getMaxClauseCount()) {
-        IndexSearcher.setMaxClauseCount(clauses);
-      }
-    }
-    BooleanQuery.Builder builder = new BooleanQuery.Builder();
-    for (int i = 0; i < parts.length; i += 2) {
-      float weight;
-      try {
-        weight = Float.parseFloat(parts[i + 1]);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("query " + index + ": weight of term '" + parts[i] + "' is not a number: "
-            + parts[i + 1]);
-      }
-      if (!(weight >= 0) || Float.isInfinite(weight)) {
-        throw new IllegalArgumentException("query " + index + ": weight of term '" + parts[i] + "' must be >= 0, got "
-            + parts[i + 1]);
-      }
-      builder.add(new BoostQuery(new TermQuery(new Term(CONTENTS, parts[i])), weight), BooleanClause.Occur.SHOULD);
-    }
-    return builder.build();
+    return postings >= (long) (DENSE_FRACTION * reader.maxDoc());
   }
 
   @Override

@@ -19,7 +19,8 @@ import org.apache.lucene.util.BytesRef;
  *
  * <p>Unlike a sorted collector it lets Lucene skip documents that cannot enter the top k (it asks for
  * {@code TOP_SCORES} and raises the minimum competitive score to the current k-th score, which keeps the documents
- * tied with it), and it reads the ids of the final hits only, from doc values rather than stored fields.
+ * tied with it), and it reads the ids of the final hits only, from doc values rather than stored fields. Scores
+ * computed elsewhere (see {@link ExhaustiveScorer}) come in through {@link #offer}.
  */
 final class TopHitsCollector implements Collector {
   private final int k;
@@ -56,25 +57,29 @@ final class TopHitsCollector implements Collector {
 
       @Override
       public void collect(int doc) throws IOException {
-        float score = scorer.score();
-        if (score < minScore) {
-          return;
+        float before = minScore;
+        offer(base + doc, scorer.score());
+        if (minScore > before) {
+          scorer.setMinCompetitiveScore(minScore);
         }
-        if (size == docs.length) {
-          float before = minScore;
-          prune();
-          if (minScore > before) {
-            scorer.setMinCompetitiveScore(minScore);
-          }
-          if (score < minScore) {
-            return;
-          }
-        }
-        docs[size] = base + doc;
-        scores[size] = score;
-        size++;
       }
     };
+  }
+
+  /** Consider document {@code doc} (index-wide number) with {@code score}. */
+  void offer(int doc, float score) {
+    if (score < minScore) {
+      return;
+    }
+    if (size == docs.length) {
+      prune();
+      if (score < minScore) {
+        return;
+      }
+    }
+    docs[size] = doc;
+    scores[size] = score;
+    size++;
   }
 
   /** Drop what scores below the k-th best score; grow when ties keep the buffer more than half full. */
