@@ -57,7 +57,7 @@ def prepare(collection: str, work: Path, k_prime: int, threads: int = 2) -> dict
     from lsr_lucene.collections import load_collection
     from lsr_lucene.encode import EncodeConfig, RunSettings, read_vectors
     from lsr_lucene.encode_tokens import encode_documents_token_level, encode_queries_token_level
-    from lsr_lucene.indexing.anserini import index_impact
+    from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.atomic import write_text
     from lsr_lucene.pipeline import judged_queries
     from lsr_lucene.search.batch import search_vectors

@@ -80,7 +80,7 @@ def main() -> int:
     from lsr_lucene.encode import EncodeConfig, RunSettings
     from lsr_lucene.encode_tokens import encode_documents_token_level, encode_queries_token_level
     from lsr_lucene.encoders.token_level import TokenLevelConfig
-    from lsr_lucene.indexing.anserini import index_impact
+    from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.atomic import write_text
     from lsr_lucene.pipeline import judged_queries
 

@@ -7,7 +7,7 @@ import json
 import time
 
 from ..errors import ConfigError
-from .options import add_jvm_options, add_remove_query, start_jvm
+from .options import add_engine_option, add_jvm_options, add_remove_query, start_jvm
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                       help="documents' token store (default: the tokens/ folder beside the vectors the index was "
                            "built from)")
     add_remove_query(parser)
+    add_engine_option(parser)
     add_jvm_options(parser)
 
 
@@ -57,11 +58,14 @@ def run(args: argparse.Namespace) -> int:
         queries = judged_queries(collection, args.split)[0]
         run_, seconds = search_bm25(args.index, queries, args.k, args.threads, remove, args.k1, args.b)
         count = write_run(args.output, run_, "bm25-anserini")
+        engine = "anserini"
     else:
         if not args.queries:
             raise ConfigError("give --queries DIR (query vectors) or --bm25")
         from ..encode import read_vectors
+        from ..engine import resolve_engine
 
+        engine = resolve_engine(args.engine)
         if args.refine:
             from ..search.slim import RefineConfig, search_refined
 
@@ -72,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             started = time.perf_counter()
             count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k,
-                                                               args.threads, remove), "lsr-lucene")
+                                                               args.threads, remove, engine), "lsr-lucene")
             seconds = time.perf_counter() - started
-    print(json.dumps({"run": args.output, "queries": count, "seconds": round(seconds, 3),
+    print(json.dumps({"run": args.output, "engine": engine, "queries": count, "seconds": round(seconds, 3),
                       "queries_per_s": round(count / seconds, 1) if seconds else None,
                       "remove_query": remove}))
     return 0

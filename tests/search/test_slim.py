@@ -39,7 +39,7 @@ def brute_force(query_tokens, doc_tokens):
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory, jvm_started):
     from lsr_lucene.encode import DOCS_KIND
-    from lsr_lucene.indexing.anserini import index_impact
+    from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.shards import ShardedJsonlWriter
     from lsr_lucene.io.token_store import TokenStoreWriter, store_dtypes
 
