@@ -26,12 +26,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / "work"
 RESULTS = "results"
-Runner = Callable[[Path, bool], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ REGISTRY: tuple[Benchmark, ...] = (
     Benchmark("encode", "Document encoding", "`python -m pyserini.encode` (SPLADE document encoder)",
               {"docs": 500, "repeats": 3}, {"docs": 200, "repeats": 2}),
     Benchmark("scaling", "Scaling with corpus size", "none (growth curve)",
-              {"collection": "arguana", "sizes": (1000, 2000, 5000)},
+              {"collection": "arguana", "sizes": (1000, 2000, 5000), "repeats": 2},
               {"collection": "cranfield", "sizes": (500, 1000), "repeats": 1}),
     Benchmark("indexing", "Indexing time", "Anserini `IndexCollection` (JsonVectorCollection, -impact -pretokenized)",
               {"collections": ("scifact", "arguana"), "repeats": 3}, {"collections": ("scifact",), "repeats": 1},
@@ -201,8 +200,6 @@ def result_path(work: Path, name: str) -> Path:
 
 def spawn(bench: Benchmark, work: Path, quick: bool) -> bool:
     """Run ``bench`` in a child process; True when it left its result file."""
-    from lsr_lucene.io.atomic import write_text  # noqa: F401  (fails early if the package is not importable)
-
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     args = [sys.executable, __file__, "--child", bench.name, "--work", str(work)] + (["--quick"] if quick else [])
     done = subprocess.run(args, env=env, cwd=REPO)

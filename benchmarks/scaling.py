@@ -14,6 +14,7 @@ written), so the encode time of size N is the measured time of the first N docum
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
@@ -63,33 +64,45 @@ def _index(vectors: Path, index_dir: Path, threads: int) -> dict[str, Any]:
 
 
 def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] = (1000, 2000, 5000),
-        repeats: int = 3, threads: int = 2, k: int = 1000) -> dict[str, Any]:
-    """Figures per corpus size (``sizes`` plus the whole collection)."""
+        repeats: int = 3, threads: int = 2, k: int = 1000, heap: str = "2g", limit: int | None = None,
+        chart: Path | None = REPO / "benchmarks" / "scaling.png") -> dict[str, Any]:
+    """Figures per corpus size (``sizes`` plus the whole collection, or its first ``limit`` documents); also plotted
+    into ``chart``."""
+    import itertools
     import shutil
 
+    from lsr_lucene import jvm
     from lsr_lucene.collections import load_collection
     from lsr_lucene.encode import (EncodeConfig, RunSettings, encode_documents, encode_queries, make_encoder,
                                    read_vectors)
+    from lsr_lucene.io.atomic import write_text
     from lsr_lucene.pipeline import judged_queries
     from lsr_lucene.search.batch import search_vectors
 
     folder = work / "scaling" / collection
-    if folder.exists():
-        shutil.rmtree(folder)
+    for stale in folder.glob("index-*"):  # indexes are always rebuilt (their time is measured)
+        shutil.rmtree(stale)
+    jvm.start(heap)
     coll = load_collection(collection)
     config = EncodeConfig()
     shard = math.gcd(*sizes)
     settings = RunSettings(threads=threads, shard_size=shard, progress=False)
-    encoder = make_encoder(config, threads)  # model loading is not part of the curve
-    times: dict[int, float] = {}
     load = [os.getloadavg()[0]]
-    cpu0, started = time.process_time(), time.perf_counter()
-    docs = _clocked(coll.docs_iter(), {0, *sizes}, times, started)
-    manifest = encode_documents(docs, folder / "vectors", config, settings, encoder=encoder)
-    total_seconds, encode_cpu = time.perf_counter() - started, time.process_time() - cpu0
-    n_docs = manifest["totals"]["records"]
-    times[n_docs] = total_seconds
-    times = {n: t - times[0] for n, t in times.items()}
+    times_file = folder / "encode-times.json"
+    if not times_file.is_file():
+        if folder.exists():
+            shutil.rmtree(folder)
+        encoder = make_encoder(config, threads)  # model loading is not part of the curve
+        times: dict[int, float] = {}
+        cpu0, started = time.process_time(), time.perf_counter()
+        docs = _clocked(itertools.islice(coll.docs_iter(), limit), {0, *sizes}, times, started)
+        manifest = encode_documents(docs, folder / "vectors", config, settings, encoder=encoder)
+        times[manifest["totals"]["records"]] = time.perf_counter() - started
+        write_text(times_file, json.dumps({"seconds": {n: t - times[0] for n, t in times.items()},
+                                           "cpu_s": time.process_time() - cpu0, "how": "clock at each size"}))
+    saved = json.loads(times_file.read_text(encoding="utf-8"))
+    seconds_at = {int(n): t for n, t in saved["seconds"].items()}
+    n_docs = max(seconds_at)
     load.append(os.getloadavg()[0])
     queries, _ = judged_queries(coll, "test")
     encode_queries(queries, folder / "query-vectors", config, settings)
@@ -102,14 +115,19 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
         search_vectors(folder / f"index-{size}", vectors, k, threads, coll.remove_query_hits)  # warm-up
         seconds = [search_vectors(folder / f"index-{size}", vectors, k, threads, coll.remove_query_hits)[1]
                    for _ in range(repeats)]
-        rows.append({"docs": size, "encode_s": times[size], "index_s": index["seconds"],
+        rows.append({"docs": size, "encode_s": seconds_at[size], "index_s": index["seconds"],
                      "index_mb": index["bytes"] / 2**20, "queries_per_s": len(vectors) / statistics.median(seconds),
                      "search_runs_s": seconds})
         load.append(os.getloadavg()[0])
-    return {"name": "scaling", "collection": collection, "queries": len(vectors), "k": k, "threads": threads,
-            "repeats": repeats, "encode_cpu_s": encode_cpu, "rows": rows, "load": load,
-            "command": f"PYTHONPATH=. python benchmarks/scaling.py --collection {collection} "
-                       f"--sizes {' '.join(map(str, sizes))} --repeats {repeats}"}
+    result = {"name": "scaling", "collection": collection, "queries": len(vectors), "k": k, "threads": threads,
+              "repeats": repeats, "encode_cpu_s": saved["cpu_s"],
+              "encode_times": saved["how"], "rows": rows, "load": load,
+              "command": f"PYTHONPATH=. python benchmarks/scaling.py --collection {collection} "
+                         f"--sizes {' '.join(map(str, sizes))} --repeats {repeats}"
+                         + (f" --limit {limit}" if limit else "")}
+    if chart is not None:
+        plot(result, chart)
+    return result
 
 
 def plot(result: dict[str, Any], path: Path) -> Path:
@@ -145,7 +163,9 @@ def markdown(result: dict[str, Any]) -> str:
     for r in result["rows"]:
         lines.append(f"| {r['docs']:,} | {r['encode_s']:.1f} | {r['docs'] / r['encode_s']:.1f} | {r['index_s']:.1f} "
                      f"| {r['index_mb']:.1f} | {r['queries_per_s']:.1f} |")
-    lines += ["", "![scaling](benchmarks/scaling.png)"]
+    lines += ["", f"Load average (2 cores, shared) during the run: {min(result['load']):.1f} to "
+                  f"{max(result['load']):.1f}. Encode times: {result.get('encode_times', 'clock at each size')}.", "",
+              "![scaling](benchmarks/scaling.png)"]
     return "\n".join(lines) + "\n"
 
 
@@ -154,11 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--collection", default="arguana")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--heap", default="2g", help="JVM heap (Java's default, a quarter of the RAM, got this "
+                        "benchmark OOM-killed on a shared machine)")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N documents as the largest size")
     parser.add_argument("--work", type=Path, default=WORK)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    result = run(args.work, args.collection, tuple(args.sizes), args.repeats)
-    plot(result, REPO / "benchmarks" / "scaling.png")
+    result = run(args.work, args.collection, tuple(args.sizes), args.repeats, heap=args.heap, limit=args.limit)
+    (args.work / "results").mkdir(parents=True, exist_ok=True)
+    (args.work / "results" / "scaling.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(markdown(result))
     return 0
 
