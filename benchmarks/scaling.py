@@ -65,6 +65,7 @@ def _index(vectors: Path, index_dir: Path, threads: int) -> dict[str, Any]:
 
 def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] = (1000, 2000, 5000),
         repeats: int = 3, threads: int = 2, k: int = 1000, heap: str = "2g", limit: int | None = None,
+        max_queries: int | None = None,
         chart: Path | None = REPO / "benchmarks" / "scaling.png") -> dict[str, Any]:
     """Figures per corpus size (``sizes`` plus the whole collection, or its first ``limit`` documents); also plotted
     into ``chart``."""
@@ -106,7 +107,7 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
     load.append(os.getloadavg()[0])
     queries, _ = judged_queries(coll, "test")
     encode_queries(queries, folder / "query-vectors", config, settings)
-    vectors = list(read_vectors(folder / "query-vectors"))
+    vectors = list(read_vectors(folder / "query-vectors"))[:max_queries]
     rows = []
     for size in [s for s in sizes if s < n_docs] + [n_docs]:
         shards = size // shard
@@ -124,7 +125,7 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
               "encode_times": saved["how"], "rows": rows, "load": load,
               "command": f"PYTHONPATH=. python benchmarks/scaling.py --collection {collection} "
                          f"--sizes {' '.join(map(str, sizes))} --repeats {repeats}"
-                         + (f" --limit {limit}" if limit else "")}
+                         + (f" --limit {limit}" if limit else "") + (f" --queries {max_queries}" if max_queries else "")}
     if chart is not None:
         plot(result, chart)
     return result
@@ -176,11 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--heap", default="2g", help="JVM heap (Java's default, a quarter of the RAM, got this "
                         "benchmark OOM-killed on a shared machine)")
+    parser.add_argument("--queries", type=int, default=None, help="search with the first N judged queries only")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N documents as the largest size")
     parser.add_argument("--work", type=Path, default=WORK)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    result = run(args.work, args.collection, tuple(args.sizes), args.repeats, heap=args.heap, limit=args.limit)
+    result = run(args.work, args.collection, tuple(args.sizes), args.repeats, heap=args.heap, limit=args.limit,
+                 max_queries=args.queries)
     (args.work / "results").mkdir(parents=True, exist_ok=True)
     (args.work / "results" / "scaling.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(markdown(result))
