@@ -54,6 +54,14 @@ def test_bf16_path_stays_within_two_impact_units(splade_tiny, texts):
     assert np.abs(got - expected).max() <= 2
 
 
+def test_projection_tiles_do_not_change_the_numbers(splade_tiny, texts):
+    default = SpladeEncoder(splade_tiny, dtype="bf16")
+    tiny = SpladeEncoder(splade_tiny, dtype="bf16", max_tokens=1, vocab_tile=1000)
+    expected = dense(default.encode(texts[:6], max_length=64, batch_size=3), default.vocab_size)
+    got = dense(tiny.encode(texts[:6], max_length=64, batch_size=3), tiny.vocab_size)
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_no_expansion_keeps_only_input_tokens(encoder):
     text = "protein folding in cells"
     row = encoder.encode([text], expansion=False)[0]
