@@ -45,11 +45,15 @@ def _plugin_jar() -> Path | None:
     from .errors import SetupError
 
     jar = plugin_jar_path()
-    if jar is None or jar.exists():
+    if jar is None:
+        _state["plugin_problem"] = "no java/ sources beside this package (a plain install)"
+        return None
+    if jar.exists():
         return jar
     try:
         return build_plugin_jar(anserini_jar())
-    except SetupError:
+    except SetupError as exc:
+        _state["plugin_problem"] = str(exc)
         return None
 
 
@@ -61,6 +65,13 @@ def plugin_available() -> bool:
     """True when the java/ plugin jar is on the running JVM's classpath."""
     start()
     return any("lsr-lucene-plugin" in entry for entry in _state["classpath"])
+
+
+def plugin_problem() -> str | None:
+    """Why the java/ plugin is not on the classpath (the build error, e.g. javac missing); None when it is."""
+    if plugin_available():
+        return None
+    return _state.get("plugin_problem") or "the JVM was started without the plugin jar on its classpath"
 
 
 def start(heap: str | None = None) -> None:

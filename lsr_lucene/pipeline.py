@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -18,7 +17,7 @@ from .encode import EncodeConfig, RunSettings, encode_documents, encode_queries,
 from .errors import ConfigError
 from .io.manifest import folder_size
 from .io.trec import write_run
-from .types import Qrel, Query, Run
+from .types import Qrel, Query
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +34,8 @@ class PipelineConfig:
     k: int = 1000
     search_threads: int = 2
     index_threads: int = 2
+    engine: str = "plugin"
+    """Impact indexing and search: ``plugin`` (java/, falls back to ``anserini`` when unavailable) or ``anserini``."""
     bm25: bool = True
     impact: bool = True
     remove_query_hits: bool | None = None
@@ -141,17 +142,20 @@ def impact_stage(config: PipelineConfig, collection: Collection, queries: list[Q
     """Encode, index, search and evaluate the learned sparse run; its figures for the report."""
     from .evaluation.efficiency import flops, lucene_doc_freqs, query_term_fractions
     from .evaluation.measures import evaluate
-    from .indexing.anserini import index_impact
+    from .engine import resolve_engine
+    from .indexing.impact import index_impact
     from .search.batch import search_vectors
 
     docs = encode_documents(collection.docs_iter(), paths.vectors, config.encode, config.settings,
                             total=_line_count(collection))
     query_config = dataclasses.replace(config.encode, max_length=config.query_max_length)
     query_manifest = encode_queries(queries, paths.query_vectors, query_config, config.settings)
-    index = index_impact(paths.vectors, paths.impact_index, config.index_threads, progress=config.settings.progress)
+    index = index_impact(paths.vectors, paths.impact_index, config.index_threads, progress=config.settings.progress,
+                         engine=config.engine)
     vectors = list(read_vectors(paths.query_vectors))
+    search_engine = resolve_engine(config.engine)
     run, seconds = search_vectors(paths.impact_index, vectors, config.k, config.search_threads,
-                                  collection.remove_query_hits)
+                                  collection.remove_query_hits, search_engine)
     name = Path(config.encode.model).name
     write_run(paths.runs / "impact.trec", run, tag=f"lsr-lucene-{name}")
     fractions, n_queries, query_nnz = query_term_fractions(v for _, v in vectors)
@@ -172,6 +176,8 @@ def impact_stage(config: PipelineConfig, collection: Collection, queries: list[Q
             "queries_truncated": query_manifest.get("encode_stats", {}).get("truncated"),
             "queries_per_s": n_queries / seconds if seconds > 0 else None,
             "index_seconds": index["seconds"],
+            "index_engine": index.get("engine"),
+            "search_engine": search_engine,
         },
     }
 

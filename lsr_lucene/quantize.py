@@ -58,3 +58,18 @@ def quantize(ids: np.ndarray, weights: np.ndarray, config: QuantizationConfig) -
     ids = np.asarray(ids)[keep]
     nonzero = impacts > 0
     return ids[nonzero], impacts[nonzero]
+
+
+def quantize_tokens(token_ptr: np.ndarray, ids: np.ndarray, weights: np.ndarray, config: QuantizationConfig
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token vectors in CSR form (token t holds entries ``token_ptr[t] .. token_ptr[t + 1]``) to (token of each
+    entry, ids, impacts): weights are scaled, rounded and clipped as in :func:`quantize`, and dropped when
+    <= ``threshold`` or when they round to 0. ``top_k`` does not apply (tokens have their own top-k)."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.size and not (np.isfinite(weights).all() and (weights >= 0).all()):
+        bad = weights[~np.isfinite(weights) | (weights < 0)][0]
+        raise ValueError(f"token weights must be finite and >= 0, got {bad}")
+    impacts = np.minimum(np.rint(weights * config.scale), config.max_impact).astype(np.int64)
+    keep = (weights > config.threshold) & (impacts > 0)
+    tokens = np.repeat(np.arange(len(token_ptr) - 1), np.diff(token_ptr))
+    return tokens[keep], np.asarray(ids)[keep], impacts[keep]

@@ -47,3 +47,4 @@ def tmp(tmp_path: Path) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("LSR_LUCENE_HEAP", "3g")  # Java's default (a quarter of RAM) lets one test process reach 8 GB

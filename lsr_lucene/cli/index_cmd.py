@@ -6,7 +6,7 @@ import argparse
 import json
 
 from ..errors import ConfigError
-from .options import add_jvm_options, start_jvm
+from .options import add_engine_option, add_jvm_options, start_jvm
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,11 +18,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=2, help="indexing threads")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing index")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--optimize", action="store_true", help="merge the impact index into one segment")
+    add_engine_option(parser)
     add_jvm_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..indexing.anserini import index_bm25, index_impact
+    from ..indexing.anserini import index_bm25
+    from ..indexing.impact import index_impact
 
     if args.bm25 == bool(args.vectors):
         raise ConfigError("give either --vectors DIR (impact index) or --bm25 --collection C (BM25 index)")
@@ -36,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         manifest = index_bm25(collection.docs_iter(), args.index, args.threads, not args.quiet, args.overwrite,
                               source=args.collection)
     else:
-        manifest = index_impact(args.vectors, args.index, args.threads, not args.quiet, args.overwrite)
-    print(json.dumps({"index": args.index, **manifest["lucene"], "bytes": manifest["bytes"],
-                      "seconds": round(manifest["seconds"], 2)}))
+        manifest = index_impact(args.vectors, args.index, args.threads, not args.quiet, args.overwrite,
+                                engine=args.engine, optimize=args.optimize)
+    print(json.dumps({"index": args.index, "engine": manifest["engine"], **manifest["lucene"],
+                      "bytes": manifest["bytes"], "seconds": round(manifest["seconds"], 2)}))
     return 0

@@ -68,3 +68,12 @@ def start_jvm(args: argparse.Namespace) -> None:
     from .. import jvm
 
     jvm.start(getattr(args, "heap", None))
+
+
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    from ..engine import DEFAULT_ENGINE, ENGINES
+
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                        help="impact indexing/search by the java/ plugin (direct impacts, bulk batch search) or by "
+                             "Anserini (IndexCollection, SimpleImpactSearcher); same index and rankings. plugin "
+                             "falls back to anserini, with a warning, when the plugin jar cannot be built")

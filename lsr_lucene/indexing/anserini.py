@@ -1,8 +1,9 @@
 """Build Lucene indexes with Anserini's ``IndexCollection`` inside the booted JVM.
 
 Impact indexes use ``JsonVectorCollection -impact -pretokenized`` (each term repeated as many times as its impact,
-so the term frequency is the impact); BM25 indexes use ``JsonCollection`` with Anserini's default English analyzer.
-The index is built in a temporary folder and renamed into place, with a ``manifest.json`` written last.
+so the term frequency is the impact; the stage itself is ``indexing.impact``); BM25 indexes use ``JsonCollection``
+with Anserini's default English analyzer. The index is built in a temporary folder and renamed into place, with a
+``manifest.json`` written last.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from ..io.jsonl import dumps
 from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
 from ..types import Doc
 
-IMPACT_KIND = "lsr-lucene/impact-index"
 BM25_KIND = "lsr-lucene/bm25-index"
 
 
@@ -82,7 +82,21 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
     return result
 
 
-def _lucene_stats(index_dir: Path) -> dict[str, int]:
+def _term_count(terms: Any) -> int:
+    """Distinct terms (``Terms.size()`` is -1 across several segments: walk the merged term dictionary then)."""
+    if terms is None:
+        return 0
+    size = int(terms.size())
+    if size >= 0:
+        return size
+    it, size = terms.iterator(), 0
+    while it.next() is not None:
+        size += 1
+    return size
+
+
+def lucene_stats(index_dir: Path) -> dict[str, int]:
+    """Documents, distinct terms, postings and total term frequency of the ``contents`` field."""
     directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
         jvm.autoclass("java.io.File")(str(index_dir)).toPath())
     reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
@@ -90,47 +104,13 @@ def _lucene_stats(index_dir: Path) -> dict[str, int]:
         terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
             jvm.cast("org.apache.lucene.index.IndexReader", reader), "contents")
         return {"documents": int(reader.numDocs()),
-                "terms": int(terms.size()) if terms is not None else 0,
+                "terms": _term_count(terms),
                 "postings": int(terms.getSumDocFreq()) if terms is not None else 0,
                 "total_term_frequency": int(terms.getSumTotalTermFreq()) if terms is not None else 0}
     finally:
         reader.close()
         directory.close()
 
-
-def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
-                 progress: bool = True, overwrite: bool = False) -> dict[str, Any]:
-    """Impact index of an encode output folder or a plain JsonVectorCollection folder (validated first); a finished
-    index of the same vectors is kept.
-
-    Documents whose vector is empty are not indexed (Anserini skips empty documents); the manifest counts them.
-    """
-    from ..io.vectors import vectors_source
-
-    vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
-    found = vectors_source(vectors_dir)
-    source = found.manifest
-    config = {"vectors": str(vectors_dir.resolve()), "encode": source["config"],
-              "vectors_sha256": [s["sha256"] for s in source["shards"]]}
-    existing = try_read_manifest(index_dir)
-    if existing is not None and existing.get("complete") and not overwrite:
-        if existing.get("kind") != IMPACT_KIND or existing.get("config") != config:
-            raise ManifestError(f"{index_dir}: holds an index of other vectors; use another folder or --overwrite")
-        return existing
-    started = time.time()
-    with atomic_dir(index_dir) as tmp:
-        counters = index_collection(found.shard_dir, tmp, "JsonVectorCollection", ["-impact", "-pretokenized"], threads,
-                                    total=source["totals"].get("records"), progress=progress)
-        stats = _lucene_stats(tmp)
-        expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
-        if stats["documents"] != expected:
-            raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
-                                f"(vectors in {vectors_dir}, counters {counters})")
-        manifest = {"kind": IMPACT_KIND, "config": config, "engine": "anserini", "counters": counters,
-                    "lucene": stats, "threads": threads, "seconds": time.time() - started, "complete": True}
-        manifest["bytes"] = folder_size(tmp)
-        write_manifest(tmp, manifest)
-    return manifest
 
 
 def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int = 2, progress: bool = True,
@@ -154,7 +134,7 @@ def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int =
             counters = index_collection(inputs, tmp, "JsonCollection", [], threads, total=count, progress=progress)
         finally:
             shutil.rmtree(inputs, ignore_errors=True)
-        stats = _lucene_stats(tmp)
+        stats = lucene_stats(tmp)
         manifest = {"kind": BM25_KIND, "config": config, "engine": "anserini", "counters": counters,
                     "lucene": stats, "documents_read": count, "threads": threads,
                     "seconds": time.time() - started, "complete": True}

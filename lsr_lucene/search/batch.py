@@ -6,29 +6,31 @@ import os
 import time
 from typing import Iterable, Iterator, Sequence
 
+from ..engine import DEFAULT_ENGINE
 from ..types import Hit, ImpactVector, Query, Run
 from .base import remove_self_hits
 
 
 def iter_search_vectors(index_dir: str | os.PathLike, vectors: Iterable[tuple[str, ImpactVector]], k: int = 1000,
-                        threads: int = 1, remove_self: bool = False, chunk: int = 1000
-                        ) -> Iterator[tuple[str, list[Hit]]]:
-    """(query id, hits) for pre-encoded query vectors, searched ``chunk`` queries at a time, so memory stays flat
-    however many queries stream through."""
+                        threads: int = 1, remove_self: bool = False, engine: str = DEFAULT_ENGINE,
+                        chunk: int = 1000) -> Iterator[tuple[str, list[Hit]]]:
+    """(query id, hits) for pre-encoded query vectors, searched by ``engine`` ``chunk`` queries at a time, so memory
+    stays flat however many queries stream through."""
     from ..encoders.batching import windows
-    from .impact import ImpactSearcher
+    from .impact import open_impact_searcher
 
-    with ImpactSearcher(index_dir) as searcher:
+    with open_impact_searcher(index_dir, engine) as searcher:
         for block in windows(vectors, chunk):
             run = searcher.batch_search([v for _, v in block], [q for q, _ in block], k, threads)
             yield from (remove_self_hits(run) if remove_self else run).items()
 
 
 def search_vectors(index_dir: str | os.PathLike, vectors: Sequence[tuple[str, ImpactVector]], k: int = 1000,
-                   threads: int = 1, remove_self: bool = False) -> tuple[Run, float]:
-    """(run, seconds spent searching) for pre-encoded query vectors on an impact index."""
+                   threads: int = 1, remove_self: bool = False, engine: str = DEFAULT_ENGINE) -> tuple[Run, float]:
+    """(run, seconds spent searching) for pre-encoded query vectors on an impact index, searched by ``engine``
+    (``plugin`` or ``anserini``; see ``search.impact.open_impact_searcher``)."""
     started = time.perf_counter()
-    run = dict(iter_search_vectors(index_dir, vectors, k, threads, remove_self))
+    run = dict(iter_search_vectors(index_dir, vectors, k, threads, remove_self, engine))
     return run, time.perf_counter() - started
 
 

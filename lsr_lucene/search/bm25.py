@@ -4,20 +4,16 @@ b=0.4 and its default English analyzer."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .. import jvm
-from ..errors import InputFileError, JvmError
+from ..errors import JvmError
 from ..types import Hit, Run
-from .base import hits_from_java, run_from_java
+from .base import hits_from_java, lucene_index_dir, run_from_java
 
 
 class Bm25Searcher:
     def __init__(self, index_dir: str | os.PathLike, k1: float = 0.9, b: float = 0.4) -> None:
-        index_dir = Path(index_dir)
-        if not (index_dir.is_dir() and any(index_dir.glob("segments_*"))):
-            raise InputFileError(index_dir, "not a Lucene index (no segments_N file)")
-        self.index_dir = index_dir
+        self.index_dir = index_dir = lucene_index_dir(index_dir)
         try:
             self._searcher = jvm.autoclass("io.anserini.search.SimpleSearcher")(str(index_dir))
         except Exception as exc:

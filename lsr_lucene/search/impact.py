@@ -1,21 +1,26 @@
-"""Impact search with pre-encoded query vectors through Anserini's ``SimpleImpactSearcher``, the Java class behind
-Pyserini's ``LuceneImpactSearcher``.
+"""Impact search with pre-encoded query vectors. ``open_impact_searcher`` picks the engine: the java/ plugin's
+bulk batch searcher (``search.plugin``, the default) or ``ImpactSearcher`` below, which goes through Anserini's
+``SimpleImpactSearcher``, the Java class behind Pyserini's ``LuceneImpactSearcher``. Both rank identically.
 
-Unlike ``LuceneImpactSearcher`` this keeps every query term (Pyserini drops terms whose IDF is <= ``min_idf``,
-0 by default, which loses terms that occur in every document) and does not walk the term dictionary at start-up.
-Scores are Anserini's: the dot product of query and document impacts, rounded to 4 decimals, with ties broken by
-document id.
+Unlike ``LuceneImpactSearcher`` both keep every query term (Pyserini drops terms whose IDF is <= ``min_idf``,
+0 by default, which loses terms that occur in every document) and neither walks the term dictionary at start-up.
+``ImpactSearcher``'s scores are Anserini's: the dot product of query and document impacts, rounded to 4 decimals,
+minus 1e-6 per tie, with ties broken by document id.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import jvm
-from ..errors import InputFileError, JvmError
+from ..engine import DEFAULT_ENGINE, resolve_engine
+from ..errors import JvmError
 from ..types import Hit, ImpactVector, Run
-from .base import hits_from_java, run_from_java
+from .base import hits_from_java, lucene_index_dir, run_from_java
+
+if TYPE_CHECKING:
+    from .plugin import PluginImpactSearcher
 
 
 def _java_vector(vector: ImpactVector) -> object:
@@ -26,14 +31,25 @@ def _java_vector(vector: ImpactVector) -> object:
     return jmap
 
 
+def open_impact_searcher(index_dir: str | os.PathLike, engine: str = DEFAULT_ENGINE
+                         ) -> "ImpactSearcher | PluginImpactSearcher":
+    """A searcher of the impact index ``index_dir`` by ``engine`` (``plugin``: the java/ plugin's bulk batch
+    searcher; ``anserini``: ``SimpleImpactSearcher``); ``plugin`` falls back to Anserini when the plugin is
+    unavailable. Both rank identically; see ``search.plugin`` for how their scores differ."""
+    if resolve_engine(engine) == "plugin":
+        from .plugin import PluginImpactSearcher
+
+        return PluginImpactSearcher(index_dir)
+    return ImpactSearcher(index_dir)
+
+
 class ImpactSearcher:
-    """Search a Lucene impact index with ``{term: impact}`` query vectors."""
+    """Search a Lucene impact index with ``{term: impact}`` query vectors through Anserini."""
+
+    engine = "anserini"
 
     def __init__(self, index_dir: str | os.PathLike) -> None:
-        index_dir = Path(index_dir)
-        if not (index_dir.is_dir() and any(index_dir.glob("segments_*"))):
-            raise InputFileError(index_dir, "not a Lucene index (no segments_N file)")
-        self.index_dir = index_dir
+        self.index_dir = index_dir = lucene_index_dir(index_dir)
         try:
             self._searcher = jvm.autoclass("io.anserini.search.SimpleImpactSearcher")(str(index_dir))
         except JvmError:

@@ -70,3 +70,17 @@ def test_skip_policy_reports_and_keeps_valid_documents(tmp_path, splade_tiny):
     assert json.loads(stdout)["records"] == 2 and json.loads(stdout)["skipped"] == 1
     skipped = json.loads((out / "skipped.json").read_text())["skipped"]
     assert [(s["id"], s["line"]) for s in skipped] == [("b", 2)]
+
+
+def test_bad_vector_record_at_index_time(tmp_path):
+    """The plugin indexer names the shard, line and id of a float impact (Anserini would truncate it)."""
+    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.io.shards import ShardedJsonlWriter
+
+    writer = ShardedJsonlWriter(tmp_path / "v", DOCS_KIND, {"test": True})
+    writer.write({"id": "d0", "contents": "", "vector": {"a": 2}})
+    writer.write({"id": "d1", "contents": "", "vector": {"a": 2.5}})
+    writer.finish()
+    code, _, err = cli("index", "--vectors", str(tmp_path / "v"), "--index", str(tmp_path / "i"), "--quiet")
+    assert_clean_error(code, err, "part-00000.jsonl:2", "(id 'd1')", "impacts must be integers")
+    assert not (tmp_path / "i").exists()

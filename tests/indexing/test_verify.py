@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture()
 def built(tmp_path, jvm_started):
-    from lsr_lucene.indexing.anserini import index_impact
+    from lsr_lucene.indexing.impact import index_impact
 
     vectors = tmp_path / "vectors"
     vectors.mkdir()

@@ -1,0 +1,137 @@
+package org.lsrlucene.search;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+import org.lsrlucene.ImpactSimilarity;
+
+/**
+ * Batch search of an impact index with query vectors, in several threads, results returned in bulk.
+ *
+ * <p>A query is the {@code BooleanQuery} of {@code BoostQuery(TermQuery(contents:term), impact)} SHOULD clauses that
+ * Anserini's {@code SimpleImpactSearcher} builds, scored with the impact similarity, so a document scores the dot
+ * product of the query and document impacts. The ranking is Anserini's (score, then id ascending); the scores are
+ * Lucene's exact scores, without Anserini's rounding to 1e-4 and its 1e-6 steps between tied documents.
+ */
+public final class BatchImpactSearcher implements Closeable {
+  static final String ID = "id";
+  static final String CONTENTS = "contents";
+
+  /** Above this many postings per document in the index, {@code auto} scores a query term at a time. */
+  static final double DENSE_FRACTION = 0.5;
+
+  private final DirectoryReader reader;
+  private final IndexSearcher searcher;
+  private volatile String strategy = "auto";
+
+  public BatchImpactSearcher(String indexDir) throws IOException {
+    this.reader = DirectoryReader.open(FSDirectory.open(Paths.get(indexDir)));
+    this.searcher = new IndexSearcher(reader);
+    searcher.setSimilarity(new ImpactSimilarity());
+    searcher.setQueryCache(null);
+  }
+
+  public int numDocs() {
+    return reader.numDocs();
+  }
+
+  /**
+   * How queries are evaluated; all give the same hits and scores. {@code pruned}: Lucene's document-at-a-time
+   * disjunction, which skips documents that cannot reach the top k; {@code exhaustive}: term at a time over every
+   * posting ({@link ExhaustiveScorer}); {@code auto} (the default): exhaustive when the query's postings number at
+   * least {@value #DENSE_FRACTION} times the documents of the index, where skipping saves little.
+   */
+  public void setStrategy(String strategy) {
+    if (!"auto".equals(strategy) && !"pruned".equals(strategy) && !"exhaustive".equals(strategy)) {
+      throw new IllegalArgumentException("unknown strategy '" + strategy + "'; known: auto, exhaustive, pruned");
+    }
+    this.strategy = strategy;
+  }
+
+  /**
+   * Search every query of {@code queries}: one query per line, {@code term weight term weight ...} separated by
+   * single spaces (terms hold no whitespace; an empty line is a query without hits).
+   *
+   * @param k hits per query
+   * @param threads search threads (queries are spread over them)
+   */
+  public BatchResult search(String queries, int k, int threads) throws Exception {
+    if (k < 1 || threads < 1) {
+      throw new IllegalArgumentException("k and threads must be >= 1, got k=" + k + ", threads=" + threads);
+    }
+    String[] lines = queries.isEmpty() ? new String[0] : queries.split("\n", -1);
+    int n = queries.endsWith("\n") ? lines.length - 1 : lines.length;
+    VectorQuery[] parsed = new VectorQuery[n];
+    for (int q = 0; q < n; q++) {
+      parsed[q] = VectorQuery.parse(lines[q], q);
+    }
+    TopHitsCollector.Hits[] results = new TopHitsCollector.Hits[n];
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Runnable work = () -> {
+      ExhaustiveScorer exhaustive = new ExhaustiveScorer();
+      try {
+        for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
+          results[q] = search(parsed[q], k, exhaustive);
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      }
+    };
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 1; t < Math.min(threads, n); t++) {
+      Thread worker = new Thread(work, "lsr-lucene-search-" + t);
+      worker.setDaemon(true);
+      workers.add(worker);
+      worker.start();
+    }
+    work.run();
+    for (Thread worker : workers) {
+      worker.join();
+    }
+    if (failure.get() != null) {
+      Throwable t = failure.get();
+      throw t instanceof Exception ? (Exception) t : new RuntimeException(t);
+    }
+    return new BatchResult(results);
+  }
+
+  private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive) throws IOException {
+    if (query.size() == 0) {
+      return new TopHitsCollector.Hits(0);
+    }
+    TopHitsCollector collector = new TopHitsCollector(k);
+    if (exhaustive(query)) {
+      exhaustive.score(reader.leaves(), CONTENTS, query.terms, query.weights, collector);
+    } else {
+      searcher.search(query.booleanQuery(CONTENTS), collector);
+    }
+    return collector.hits(reader.leaves());
+  }
+
+  /** Whether to score {@code query} term at a time (see {@link #setStrategy}). */
+  private boolean exhaustive(VectorQuery query) throws IOException {
+    if (!"auto".equals(strategy)) {
+      return "exhaustive".equals(strategy);
+    }
+    long postings = 0;
+    for (BytesRef term : query.terms) {
+      postings += reader.docFreq(new Term(CONTENTS, term));
+    }
+    return postings >= (long) (DENSE_FRACTION * reader.maxDoc());
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
+}

@@ -1,0 +1,69 @@
+"""The impact index stage: an encode output folder to a Lucene impact index, by the chosen engine.
+
+Both engines write the same index (Anserini's conventions); the ``plugin`` engine writes impacts directly and is
+the default, ``anserini`` runs Anserini's ``IndexCollection``. The index is built in a temporary folder and
+renamed into place, with a ``manifest.json`` written last that records the engine that ran.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..engine import DEFAULT_ENGINE, resolve_engine
+from ..errors import ManifestError
+from ..io.atomic import atomic_dir
+from ..io.manifest import folder_size, try_read_manifest, write_manifest
+
+IMPACT_KIND = "lsr-lucene/impact-index"
+
+
+def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
+                 progress: bool = True, overwrite: bool = False, engine: str = DEFAULT_ENGINE,
+                 optimize: bool = False) -> dict[str, Any]:
+    """Impact index of an encode output folder, or of a plain JsonVectorCollection folder (validated first); returns
+    its manifest (resumable at the job level: a finished index
+    of the same vectors is kept, whichever engine built it, since both build the same index).
+
+    Documents whose vector is empty are not indexed (Anserini skips empty documents); the manifest counts them.
+    ``optimize`` merges the index into one segment (Anserini's ``-optimize``).
+    """
+    from ..io.vectors import vectors_source
+    from .anserini import index_collection, lucene_stats
+
+    vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
+    found = vectors_source(vectors_dir)
+    source = found.manifest
+    config = {"vectors": str(vectors_dir.resolve()), "encode": source["config"],
+              "vectors_sha256": [s["sha256"] for s in source["shards"]]}
+    existing = try_read_manifest(index_dir)
+    if existing is not None and existing.get("complete") and not overwrite:
+        if existing.get("kind") != IMPACT_KIND or existing.get("config") != config:
+            raise ManifestError(f"{index_dir}: holds an index of other vectors; use another folder or --overwrite")
+        return existing
+    used = resolve_engine(engine)
+    total = source["totals"].get("records")
+    started = time.time()
+    with atomic_dir(index_dir) as tmp:
+        if used == "plugin":
+            from .plugin import index_vector_files
+
+            files = [vectors_dir / s["file"] for s in source["shards"]]
+            counters = index_vector_files(files, tmp, threads, total=total, progress=progress, optimize=optimize)
+        else:
+            counters = index_collection(found.shard_dir, tmp, "JsonVectorCollection",
+                                        ["-impact", "-pretokenized"] + (["-optimize"] if optimize else []), threads,
+                                        total=total, progress=progress)
+        seconds = time.time() - started
+        stats = lucene_stats(tmp)
+        expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
+        if stats["documents"] != expected:
+            raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
+                                f"(vectors in {vectors_dir}, counters {counters})")
+        manifest = {"kind": IMPACT_KIND, "config": config, "engine": used, "counters": counters,
+                    "lucene": stats, "threads": threads, "optimize": optimize, "seconds": seconds, "complete": True}
+        manifest["bytes"] = folder_size(tmp)
+        write_manifest(tmp, manifest)
+    return manifest
