@@ -47,7 +47,7 @@ class RunSettings:
     progress: bool = True
 
 
-def _window(shard_size: int, target: int = 2048) -> int:
+def shard_window(shard_size: int, target: int = 2048) -> int:
     """A window of texts to length-sort together that divides ``shard_size``, so a resumed run (which starts at a
     shard boundary) forms exactly the same batches as an uninterrupted one."""
     return math.ceil(shard_size / math.ceil(shard_size / target))
@@ -66,7 +66,7 @@ def _vector(terms: list[str], ids: Any, impacts: Any) -> ImpactVector:
     return {terms[i]: int(v) for i, v in zip(ids.tolist(), impacts.tolist())}
 
 
-def _encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: EncodeConfig, batch_size: int,
+def encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: EncodeConfig, batch_size: int,
                     window: int, stats: Any) -> Iterator[tuple[str, str, ImpactVector]]:
     """(id, text, quantized vector) for each (id, text), in input order."""
     from .encoders.batching import windows
@@ -111,24 +111,34 @@ def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: En
     stats = EncodeStats()
     started = time.time()
     stream = ((d.id, d.contents) for i, d in enumerate(docs) if i >= done)
-    records = _encode_records(encoder, stream, config, settings.batch_size, _window(settings.shard_size), stats)
+    records = encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats)
     try:
         for doc_id, text, vector in _progress(records, settings.progress, total, "encode docs", done):
-            writer.write({"id": doc_id, "contents": text if store_contents else "", "vector": vector},
-                         {"postings": len(vector), "empty_vectors": int(not vector)})
+            writer.write(*doc_record(doc_id, text, vector, store_contents))
     except BaseException:
         writer.abort()
         raise
-    seconds = time.time() - started
+    return finish_documents(writer, config, encoder_info(encoder, config), vars(stats), time.time() - started)
+
+
+def doc_record(doc_id: str, text: str, vector: ImpactVector, store_contents: bool) -> tuple[dict, dict[str, int]]:
+    """A document's shard line and its counters."""
+    return ({"id": doc_id, "contents": text if store_contents else "", "vector": vector},
+            {"postings": len(vector), "empty_vectors": int(not vector)})
+
+
+def encoder_info(encoder: Any, config: EncodeConfig) -> dict[str, Any]:
+    """What the manifest records about the encoder that ran."""
+    return {"model_path": str(getattr(encoder, "model_name", config.model)),
+            "vocab_size": int(getattr(encoder, "vocab_size", 0))}
+
+
+def finish_documents(writer: ShardedJsonlWriter, config: EncodeConfig, info: dict[str, Any], stats: dict[str, int],
+                     seconds: float) -> dict[str, Any]:
+    """Complete a documents output, adding this run's encoder counters to those of earlier (resumed) runs."""
     previous = writer.manifest.get("encode_stats", {})
-    return writer.finish(
-        model_path=str(getattr(encoder, "model_name", config.model)),
-        vocab_size=int(getattr(encoder, "vocab_size", 0)),
-        encode_stats={"texts": previous.get("texts", 0) + stats.texts,
-                      "truncated": previous.get("truncated", 0) + stats.truncated,
-                      "tokens": previous.get("tokens", 0) + stats.tokens,
-                      "seconds": previous.get("seconds", 0.0) + seconds},
-    )
+    totals = {key: previous.get(key, 0) + stats.get(key, 0) for key in ("texts", "truncated", "tokens")}
+    return writer.finish(**info, encode_stats={**totals, "seconds": previous.get("seconds", 0.0) + seconds})
 
 
 def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config: EncodeConfig,
@@ -142,7 +152,7 @@ def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config:
     encoder = encoder or make_encoder(config, settings.threads)
     stats = EncodeStats()
     started = time.time()
-    records = _encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)
+    records = encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)
     for query_id, text, vector in _progress(records, settings.progress, None, "encode queries"):
         writer.write({"id": query_id, "contents": text, "vector": vector},
                      {"postings": len(vector), "empty_vectors": int(not vector)})

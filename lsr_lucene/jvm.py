@@ -154,6 +154,13 @@ def autoclass(name: str) -> Any:
         raise JvmError(f"Java class {name} is not on the classpath {_state['classpath']}: {exc}") from exc
 
 
+def detach() -> None:
+    """Detach the calling (non-main) Python thread from the JVM before it ends."""
+    import jnius
+
+    jnius.detach()
+
+
 def cast(class_name: str, obj: Any) -> Any:
     """``obj`` seen as the Java type ``class_name`` (to pick an overload pyjnius would otherwise miss)."""
     from jnius import cast as _cast

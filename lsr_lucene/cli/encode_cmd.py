@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..errors import ConfigError
 from .options import add_collection_options, add_model_options, add_output_options, encode_config, run_settings
 
 
@@ -23,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     slim.add_argument("--special-tokens", action="store_true", help="give [CLS]/[SEP] token vectors too")
     add_model_options(parser)
     add_output_options(parser)
+    ray = parser.add_argument_group("distributed (documents only)")
+    ray.add_argument("--ray", metavar="ADDRESS", help="encode on Ray: 'local' starts Ray on this machine, 'auto' "
+                     "joins the cluster started here with `ray start`, or a cluster address host:port")
+    ray.add_argument("--ray-workers", type=int, default=None,
+                     help="encoder actors, one model load each (default: the cluster's CPUs); each uses --threads "
+                          "torch threads (default 1)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from ..encode import encode_documents, encode_queries
     from ..pipeline import judged_queries
 
+    if args.ray and (args.queries or args.token_level):
+        raise ConfigError("--ray encodes document vectors; queries and --token-level run in one process")
     bad = BadInput(args.on_bad_input)
     collection = load_collection(args.collection, bad)
     encode_docs, encode_qs = encode_documents, encode_queries
@@ -46,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
         queries = (judged_queries(collection, args.split)[0] if collection.splits()
                    else list(collection.queries_iter()))
         manifest = encode_qs(queries, args.output, encode_config(args), run_settings(args))
+    elif args.ray:
+        from ..distributed.ray_encode import encode_documents_ray
+
+        manifest = encode_documents_ray(collection.docs_iter(), args.output, encode_config(args), args.ray,
+                                        run_settings(args), args.ray_workers, store_contents=not args.no_contents)
     else:
         manifest = encode_docs(collection.docs_iter(), args.output, encode_config(args), run_settings(args),
                                store_contents=not args.no_contents)

@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing index")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--optimize", action="store_true", help="merge the impact index into one segment")
+    parser.add_argument("--parts", type=int, default=1, help="index this many groups of shards in parallel (each "
+                        "with --threads threads) into separate Lucene indexes, then merge them")
     add_engine_option(parser)
     add_jvm_options(parser)
 
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
                               source=args.collection)
     else:
         manifest = index_impact(args.vectors, args.index, args.threads, not args.quiet, args.overwrite,
-                                engine=args.engine, optimize=args.optimize)
+                                engine=args.engine, optimize=args.optimize, parts=args.parts)
     print(json.dumps({"index": args.index, "engine": manifest["engine"], **manifest["lucene"],
                       "bytes": manifest["bytes"], "seconds": round(manifest["seconds"], 2)}))
     return 0

@@ -19,7 +19,13 @@ COMMANDS = {
     "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
     "run": "the whole pipeline on a collection, ending with a report against BM25",
     "verify": "check an index against its manifest and vectors (counts, ids, sampled postings)",
+    "merge-indexes": "merge impact indexes (built on several machines or from parts of a corpus) into one",
+    "export-opensearch": "write encoded vectors as an OpenSearch rank_features mapping, bulk and msearch files",
 }
+
+
+def _module(command: str) -> str:
+    return command.replace("-", "_") + "_cmd"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lsr-lucene {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f".{name}_cmd", __package__)
+        module = importlib.import_module(f".{_module(name)}", __package__)
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
                                             formatter_class=argparse.ArgumentDefaultsHelpFormatter))
     return parser
@@ -38,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="lsr-lucene: %(levelname)s: %(message)s")
-    module = importlib.import_module(f".{args.command}_cmd", __package__)
+    module = importlib.import_module(f".{_module(args.command)}", __package__)
     try:
         return int(module.run(args) or 0)
     except LsrLuceneError as exc:

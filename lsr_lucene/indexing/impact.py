@@ -22,16 +22,17 @@ IMPACT_KIND = "lsr-lucene/impact-index"
 
 def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
                  progress: bool = True, overwrite: bool = False, engine: str = DEFAULT_ENGINE,
-                 optimize: bool = False) -> dict[str, Any]:
+                 optimize: bool = False, parts: int = 1) -> dict[str, Any]:
     """Impact index of an encode output folder, or of a plain JsonVectorCollection folder (validated first); returns
     its manifest (resumable at the job level: a finished index
     of the same vectors is kept, whichever engine built it, since both build the same index).
 
     Documents whose vector is empty are not indexed (Anserini skips empty documents); the manifest counts them.
-    ``optimize`` merges the index into one segment (Anserini's ``-optimize``).
+    ``optimize`` merges the index into one segment (Anserini's ``-optimize``). ``parts`` > 1 indexes that many
+    groups of shards in parallel, each to its own Lucene index, and merges them (same documents, same order).
     """
     from ..io.vectors import vectors_source
-    from .anserini import index_collection, lucene_stats
+    from .anserini import lucene_stats
 
     vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
     found = vectors_source(vectors_dir)
@@ -47,15 +48,13 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
     total = source["totals"].get("records")
     started = time.time()
     with atomic_dir(index_dir) as tmp:
-        if used == "plugin":
-            from .plugin import index_vector_files
+        files = [vectors_dir / s["file"] for s in source["shards"]]
+        if parts > 1:
+            from .parts import build_in_parts
 
-            files = [vectors_dir / s["file"] for s in source["shards"]]
-            counters = index_vector_files(files, tmp, threads, total=total, progress=progress, optimize=optimize)
+            counters = build_in_parts(files, tmp, used, parts, threads, optimize)
         else:
-            counters = index_collection(found.shard_dir, tmp, "JsonVectorCollection",
-                                        ["-impact", "-pretokenized"] + (["-optimize"] if optimize else []), threads,
-                                        total=total, progress=progress)
+            counters = build_index(files, found.shard_dir, tmp, used, threads, total, progress, optimize)
         seconds = time.time() - started
         stats = lucene_stats(tmp)
         expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
@@ -63,7 +62,22 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
             raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
                                 f"(vectors in {vectors_dir}, counters {counters})")
         manifest = {"kind": IMPACT_KIND, "config": config, "engine": used, "counters": counters,
-                    "lucene": stats, "threads": threads, "optimize": optimize, "seconds": seconds, "complete": True}
+                    "lucene": stats, "threads": threads, "optimize": optimize, "parts": parts, "seconds": seconds, "complete": True}
         manifest["bytes"] = folder_size(tmp)
         write_manifest(tmp, manifest)
     return manifest
+
+
+def build_index(files: list[Path], folder: Path, out: Path, engine: str, threads: int, total: int | None,
+                progress: bool, optimize: bool = False) -> dict[str, int]:
+    """Index vector ``files`` (all of ``folder``'s, for Anserini, which reads a whole folder) into ``out`` with
+    ``engine`` (already resolved); the engine's counters."""
+    from .anserini import index_collection
+
+    if engine == "plugin":
+        from .plugin import index_vector_files
+
+        return index_vector_files(files, out, threads, total=total, progress=progress, optimize=optimize)
+    return index_collection(folder, out, "JsonVectorCollection",
+                            ["-impact", "-pretokenized"] + (["-optimize"] if optimize else []), threads,
+                            total=total, progress=progress)

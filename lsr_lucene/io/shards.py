@@ -73,7 +73,7 @@ class ShardedJsonlWriter:
         """Records in finished shards: a resumed run skips this many records of its input."""
         return sum(s["records"] for s in self.manifest["shards"])
 
-    def _shard_name(self, index: int) -> str:
+    def shard_name(self, index: int) -> str:
         return f"{SHARDS}/part-{index:05d}.jsonl" + (".gz" if self.compress else "")
 
     def write(self, record: dict[str, Any], counters: dict[str, int] | None = None) -> None:
@@ -81,7 +81,7 @@ class ShardedJsonlWriter:
             raise ManifestError(f"{self.folder}: output is already complete")
         if self._out is None:
             self._stream = contextlib.ExitStack()
-            name = self._shard_name(len(self.manifest["shards"]))
+            name = self.shard_name(len(self.manifest["shards"]))
             self._out = self._stream.enter_context(atomic_open(self.folder / name))
         self._out.write(dumps(record) + "\n")
         self._count += 1
@@ -93,15 +93,19 @@ class ShardedJsonlWriter:
     def _close_shard(self) -> None:
         if self._out is None or self._stream is None:
             return
-        name = self._shard_name(len(self.manifest["shards"]))
+        name = self.shard_name(len(self.manifest["shards"]))
         self._stream.close()  # fsync + rename
-        path = self.folder / name
-        self.manifest["shards"].append({"file": name, "records": self._count, "bytes": path.stat().st_size,
-                                        "sha256": sha256_file(path), **self._counters})
+        self.commit_shard(shard_entry(self.folder, name, self._count, self._counters))
+        self._out, self._stream, self._count, self._counters = None, None, 0, {}
+
+    def commit_shard(self, entry: dict[str, Any]) -> None:
+        """Record a finished shard (written in place, atomically) as the next one in the manifest."""
+        if entry["file"] != self.shard_name(len(self.manifest["shards"])):
+            raise ManifestError(f"{self.folder}: shard {entry['file']} committed out of order")
+        self.manifest["shards"].append(entry)
         self.manifest["seconds"] = self.manifest.get("seconds", 0.0) + time.time() - self._started
         self._started = time.time()
         write_manifest(self.folder, self.manifest)
-        self._out, self._stream, self._count, self._counters = None, None, 0, {}
 
     def abort(self) -> None:
         """Drop the shard in progress (its temporary file) without touching finished shards."""
@@ -124,6 +128,12 @@ class ShardedJsonlWriter:
 
     def shard_paths(self) -> list[Path]:
         return [self.folder / s["file"] for s in self.manifest["shards"]]
+
+
+def shard_entry(folder: Path, name: str, records: int, counters: dict[str, int]) -> dict[str, Any]:
+    """The manifest entry of the finished shard ``folder/name``."""
+    path = folder / name
+    return {"file": name, "records": records, "bytes": path.stat().st_size, "sha256": sha256_file(path), **counters}
 
 
 def completed_manifest(folder: str | os.PathLike, kind: str) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Writers that hand the quantized vectors to other engines."""
