@@ -18,7 +18,13 @@ COMMANDS = {
     "search": "search an index with pre-encoded query vectors (or BM25 text queries)",
     "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
     "run": "the whole pipeline on a collection, ending with a report against BM25",
+    "index-dense": "encode documents with a dense model and build a faiss index (Pyserini FaissSearcher layout)",
+    "fuse": "fuse TREC run files (RRF, min-max, z-score, raw), with given weights or weights tuned on held-out qrels",
 }
+
+
+def _module(command: str) -> str:
+    return command.replace("-", "_") + "_cmd"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lsr-lucene {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f".{name}_cmd", __package__)
+        module = importlib.import_module(f".{_module(name)}", __package__)
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
                                             formatter_class=argparse.ArgumentDefaultsHelpFormatter))
     return parser
@@ -37,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="lsr-lucene: %(levelname)s: %(message)s")
-    module = importlib.import_module(f".{args.command}_cmd", __package__)
+    module = importlib.import_module(f".{_module(args.command)}", __package__)
     try:
         return int(module.run(args) or 0)
     except LsrLuceneError as exc:

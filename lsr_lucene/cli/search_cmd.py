@@ -1,4 +1,5 @@
-"""``lsr-lucene search``: a TREC run from an impact index and pre-encoded query vectors, or BM25 text queries."""
+"""``lsr-lucene search``: a TREC run from an impact index and pre-encoded query vectors, BM25 text queries or a dense
+(faiss) index; ``--hybrid`` adds other retrievers' runs and fuses them with the first."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ import argparse
 import json
 
 from ..errors import ConfigError
+from .fuse_cmd import add_fusion_options, fusion_config
 from .options import add_jvm_options, add_remove_query, start_jvm
+
+RETRIEVERS = ("impact", "bm25", "dense")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", required=True, help="Lucene index folder")
+    parser.add_argument("--index", required=True, help="index folder: Lucene (impact, BM25) or faiss (--dense)")
     parser.add_argument("--queries", help="query vectors folder from `lsr-lucene encode --queries` (impact search)")
     parser.add_argument("--bm25", action="store_true", help="BM25 search with the text queries of --collection")
+    parser.add_argument("--dense", action="store_true", help="dense search of a faiss index (`lsr-lucene "
+                        "index-dense`) with the text queries of --collection")
     parser.add_argument("--collection", help="collection whose judged queries --bm25 searches; also sets the "
                         "default of --remove-query")
     parser.add_argument("--split", default="test")
@@ -23,36 +29,97 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=2, help="search threads")
     add_remove_query(parser)
     add_jvm_options(parser)
+    hybrid = parser.add_argument_group("hybrid search")
+    hybrid.add_argument("--hybrid", default=None, help="comma-separated retrievers whose runs are fused with the "
+                        "--index run: dense, bm25, impact (each needs its --<name>-index)")
+    hybrid.add_argument("--dense-index", help="faiss index folder for --hybrid dense")
+    hybrid.add_argument("--bm25-index", help="BM25 index folder for --hybrid bm25")
+    hybrid.add_argument("--impact-index", help="impact index folder for --hybrid impact (with --impact-queries)")
+    hybrid.add_argument("--impact-queries", help="query vectors folder for --hybrid impact")
+    hybrid.add_argument("--save-runs", default=None, help="also write each input run of the fusion to this folder")
+    add_fusion_options(parser)
+
+
+def _primary(args: argparse.Namespace) -> str:
+    chosen = [name for name, on in (("impact", bool(args.queries)), ("bm25", args.bm25), ("dense", args.dense)) if on]
+    if len(chosen) != 1:
+        raise ConfigError("give exactly one of --queries DIR (impact search), --bm25 or --dense")
+    return chosen[0]
+
+
+def _others(args: argparse.Namespace, primary: str) -> list[str]:
+    names = [n.strip() for n in (args.hybrid or "").split(",") if n.strip()]
+    for name in names:
+        if name not in RETRIEVERS:
+            raise ConfigError(f"--hybrid {name!r}: known retrievers are {', '.join(RETRIEVERS)}")
+        if name == primary or names.count(name) > 1:
+            raise ConfigError(f"--hybrid {name!r} is listed twice (the --index run is {primary!r})")
+        if not getattr(args, f"{name}_index"):
+            raise ConfigError(f"--hybrid {name} needs --{name}-index")
+    if "impact" in names and not args.impact_queries:
+        raise ConfigError("--hybrid impact needs --impact-queries (query vectors)")
+    return names
+
+
+def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Namespace, collection: object,
+            remove: bool) -> tuple[dict, float]:
+    from ..search.batch import search_bm25, search_dense, search_vectors
+
+    if name == "impact":
+        from ..encode import read_vectors
+
+        return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove)
+    if collection is None:
+        raise ConfigError(f"{name} search needs --collection for its text queries")
+    from ..pipeline import judged_queries
+
+    queries = judged_queries(collection, args.split)[0]  # type: ignore[arg-type]
+    if name == "bm25":
+        return search_bm25(index, queries, args.k, args.threads, remove, args.k1, args.b)
+    return search_dense(index, queries, args.k, args.threads, remove)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..io.trec import write_run
-    from ..search.batch import search_bm25, search_vectors
 
+    primary = _primary(args)
+    others = _others(args, primary)
+    fusion = fusion_config(args, args.k) if others else None
     collection = None
     if args.collection:
         from ..collections import load_collection
 
         collection = load_collection(args.collection, remove_query_hits=args.remove_query)
     remove = args.remove_query if args.remove_query is not None else bool(collection and collection.remove_query_hits)
-    start_jvm(args)
-    if args.bm25:
-        if collection is None:
-            raise ConfigError("--bm25 needs --collection for its queries")
-        from ..pipeline import judged_queries
-
-        queries = judged_queries(collection, args.split)[0]
-        run_, seconds = search_bm25(args.index, queries, args.k, args.threads, remove, args.k1, args.b)
-        tag = "bm25-anserini"
+    if {primary, *others} & {"impact", "bm25"}:
+        start_jvm(args)
+    runs, seconds = {}, {}
+    runs[primary], seconds[primary] = _search(primary, args.index, args.queries, args, collection, remove)
+    for name in others:
+        runs[name], seconds[name] = _search(name, getattr(args, f"{name}_index"), args.impact_queries, args,
+                                            collection, remove)
+    if fusion is None:
+        run_, tag = runs[primary], {"impact": "lsr-lucene", "bm25": "bm25-anserini", "dense": "dense-faiss"}[primary]
     else:
-        if not args.queries:
-            raise ConfigError("give --queries DIR (query vectors) or --bm25")
-        from ..encode import read_vectors
+        import time
 
-        run_, seconds = search_vectors(args.index, list(read_vectors(args.queries)), args.k, args.threads, remove)
-        tag = "lsr-lucene"
+        from ..search.fusion import fuse
+
+        started = time.perf_counter()
+        run_ = fuse(list(runs.values()), fusion)
+        seconds["fusion"] = time.perf_counter() - started
+        tag = f"hybrid-{fusion.method}-{'-'.join(runs)}"
+        if args.save_runs:
+            from pathlib import Path
+
+            for name, single in runs.items():
+                write_run(Path(args.save_runs) / f"{name}.trec", single, tag=name)
     write_run(args.output, run_, tag)
-    print(json.dumps({"run": args.output, "queries": len(run_), "seconds": round(seconds, 3),
-                      "queries_per_s": round(len(run_) / seconds, 1) if seconds else None,
-                      "remove_query": remove}))
+    total = sum(seconds.values())
+    print(json.dumps({"run": args.output, "queries": len(run_), "runs": list(runs),
+                      "fusion": fusion.method if fusion else None,
+                      "weights": list(fusion.weights_for(len(runs))) if fusion else None,
+                      "seconds": round(total, 3),
+                      "seconds_by_step": {name: round(value, 4) for name, value in seconds.items()},
+                      "queries_per_s": round(len(run_) / total, 1) if total else None, "remove_query": remove}))
     return 0

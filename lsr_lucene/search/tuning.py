@@ -1,0 +1,70 @@
+"""Choose fusion weights on held-out queries (training qrels, synthetic genq queries or a dev split): never on the
+queries a result is reported for.
+
+The grid is the simplex of weights summing to 1 in steps of ``step``; the best weights maximise the mean of one
+measure over the tuning queries, ties going to the weights closest to uniform (then to the earlier grid point).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..errors import ConfigError
+from ..types import Qrel, Run
+from .fusion import FusionConfig, fuse
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    """The chosen config, its score on the tuning queries, and every (weights, score) tried."""
+
+    config: FusionConfig
+    measure: str
+    score: float
+    trials: tuple[tuple[tuple[float, ...], float], ...]
+
+
+def weight_grid(n_runs: int, step: float = 0.1, interior: bool = False) -> list[tuple[float, ...]]:
+    """Weights on the simplex (non-negative, summing to 1) in multiples of ``step``; ``interior`` drops points
+    where a run gets weight 0 (so every run takes part)."""
+    if n_runs < 1:
+        raise ConfigError("the weight grid needs at least one run")
+    parts = round(1 / step)
+    if parts < 1 or abs(parts * step - 1) > 1e-9:
+        raise ConfigError(f"grid step {step} must divide 1 (like 0.1, 0.05, 0.25)")
+
+    def compositions(total: int, slots: int) -> list[tuple[int, ...]]:
+        if slots == 1:
+            return [(total,)]
+        return [(first, *rest) for first in range(total, -1, -1) for rest in compositions(total - first, slots - 1)]
+
+    grid = [tuple(round(c / parts, 10) for c in combo) for combo in compositions(parts, n_runs)]
+    return [w for w in grid if all(w)] if interior else grid
+
+
+def tune_weights(runs: Sequence[Run], qrels: Sequence[Qrel], base: FusionConfig = FusionConfig(),
+                 grid: Sequence[tuple[float, ...]] | None = None, measure: str = "nDCG@10") -> TuningResult:
+    """The weights from ``grid`` (default: ``weight_grid(len(runs))``) whose fusion of ``runs`` scores best on
+    ``qrels`` with ``base``'s method, k, depth and rrf_k."""
+    from ..evaluation.measures import evaluate
+
+    if not qrels:
+        raise ConfigError("tuning needs judged queries; got no qrels")
+    grid = list(grid) if grid is not None else weight_grid(len(runs))
+    if not grid:
+        raise ConfigError("the weight grid is empty")
+    trials = []
+    for weights in grid:
+        config = FusionConfig(base.method, tuple(weights), base.k, base.depth, base.rrf_k)
+        value = next(iter(evaluate(fuse(runs, config), qrels, [measure]).values()))
+        trials.append((tuple(weights), value))
+
+    def spread(weights: tuple[float, ...]) -> float:
+        mean = sum(weights) / len(weights)
+        return sum((w - mean) ** 2 for w in weights)
+
+    best = max(range(len(trials)), key=lambda i: (round(trials[i][1], 10), -spread(trials[i][0]), -i))
+    weights, score = trials[best]
+    return TuningResult(FusionConfig(base.method, weights, base.k, base.depth, base.rrf_k), measure, score,
+                        tuple(trials))
