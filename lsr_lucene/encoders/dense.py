@@ -197,14 +197,14 @@ class DenseEncoder:
                stats: EncodeStats | None = None) -> np.ndarray:
         """[len(texts), dim] float32 in input order, encoded in length-sorted batches; ``queries`` selects the
         checkpoint's query prompt instead of its document prompt."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         prompt = self.spec.query_prompt if queries else self.spec.document_prompt
         ids, truncated = tokenize(self.tokenizer, [prompt + t for t in texts], self.max_length)
         if stats is not None:
             stats.texts += len(texts)
             stats.truncated += truncated
             stats.tokens += sum(len(x) for x in ids)
-        if not ids:
-            return np.zeros((0, self.dim), dtype=np.float32)
         rows = encode_in_order(ids, batch_size, lambda batch: list(self.encode_ids(batch)))
         return np.stack(rows).astype(np.float32, copy=False)
 

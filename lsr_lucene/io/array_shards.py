@@ -51,10 +51,11 @@ class ShardedArrayWriter(ShardedJsonlWriter):
         if not np.isfinite(vectors).all():
             bad = ids[int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])]
             raise ValueError(f"vector of {bad!r} has NaN or infinite values")
+        ids = [check_id(i) for i in ids]
         start = 0
         while start < len(ids):
             take = min(len(ids) - start, self.shard_size - self._count)
-            self._ids.extend(check_id(i) for i in ids[start:start + take])
+            self._ids.extend(ids[start:start + take])
             self._blocks.append(vectors[start:start + take])
             self._count += take
             start += take

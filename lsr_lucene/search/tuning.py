@@ -7,11 +7,12 @@ measure over the tuning queries, ties going to the weights closest to uniform (t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
 from ..errors import ConfigError
-from ..types import Qrel, Run
+from ..types import Qrel, Query, Run
 from .fusion import FusionConfig, fuse
 
 
@@ -68,3 +69,26 @@ def tune_weights(runs: Sequence[Run], qrels: Sequence[Qrel], base: FusionConfig 
     weights, score = trials[best]
     return TuningResult(FusionConfig(base.method, weights, base.k, base.depth, base.rrf_k), measure, score,
                         tuple(trials))
+
+
+def heldout_queries(queries_file: str | os.PathLike, qrels_file: str | os.PathLike, sample: int | None = None,
+                    seed: int = 0, exclude: Sequence[str] = ()) -> tuple[list[Query], list[Qrel]]:
+    """Judged queries for tuning from a queries file and its qrels (a train split, genq pairs, a dev split), with
+    an optional seeded sample of ``sample`` queries; query ids in ``exclude`` (the test queries) are refused, so
+    tuning cannot see a reported query."""
+    import random
+
+    from ..collections.files import read_queries
+    from ..io.trec import read_qrels
+
+    qrels = list(read_qrels(qrels_file))
+    judged = {q.query_id for q in qrels}
+    overlap = judged & set(exclude)
+    if overlap:
+        raise ConfigError(f"{qrels_file}: {len(overlap)} tuning queries are also test queries "
+                          f"(e.g. {sorted(overlap)[:3]}); tune on held-out queries only")
+    queries = [q for q in read_queries(queries_file) if q.id in judged]
+    if sample is not None and sample < len(queries):
+        queries = sorted(random.Random(seed).sample(queries, sample), key=lambda q: q.id)
+    kept = {q.id for q in queries}
+    return queries, [q for q in qrels if q.query_id in kept]
