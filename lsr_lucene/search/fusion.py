@@ -16,24 +16,28 @@ raw       ``s``                                            the run's lowest scor
 Edge cases are defined rather than left to arithmetic: an empty run contributes nothing; a run whose scores do not
 spread (one hit, or all scores equal) cannot be rescaled by ``minmax`` or ``zscore`` (Pyserini's ``HybridSearcher``
 divides by zero there), so each of its hits counts 1 and each miss 0; a document listed twice in one run counts
-once, at its best position. Fused ties are broken by document id (ascending), so the output does not depend on the
-order of the input runs or of tied hits.
+once, at its best position. Fused ties keep the order in which the documents were first seen: the first run's
+order, then the documents only later runs retrieved (a stable sort, which keeps fusion cheap; Anserini has already
+ordered each run's own ties by document id).
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Sequence
 
 from ..errors import ConfigError
 from ..registry import Registry
 from ..types import Hit, Run
 
-Normaliser = Callable[[Sequence[float], "FusionConfig"], tuple[list[float], float]]
-"""Scores of one run's hits (best first) -> (value per hit, floor for documents the run missed)."""
+Contributions = Callable[[Sequence[float], float, "FusionConfig"], tuple[list[float], float]]
+"""(scores of one run's hits, best first; the run's weight; config) -> (``weight * (value - floor)`` per hit,
+``weight * floor``): what each hit adds on top of what every document gets from the run."""
 
-FUSION_METHODS: Registry[Normaliser] = Registry("fusion method")
+FUSION_METHODS: Registry[Contributions] = Registry("fusion method")
 
 
 @dataclass(frozen=True)
@@ -74,80 +78,112 @@ class FusionConfig:
         return self.weights
 
 
-def _no_spread(scores: Sequence[float]) -> tuple[list[float], float]:
-    return [1.0] * len(scores), 0.0
+def _no_spread(scores: Sequence[float], weight: float) -> tuple[list[float], float]:
+    return [weight] * len(scores), 0.0
 
 
 @FUSION_METHODS.decorator("rrf", aliases=("reciprocal-rank",))
-def reciprocal_rank(scores: Sequence[float], config: FusionConfig) -> tuple[list[float], float]:
+def reciprocal_rank(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
     """``1 / (rrf_k + rank)`` (Cormack et al., SIGIR 2009) with competition ranks: tied scores share the better rank,
     so RRF does not depend on how a searcher happened to order its ties."""
+    k = config.rrf_k
+    if len(set(scores)) == len(scores):
+        return [weight / (k + rank) for rank in range(1, len(scores) + 1)], 0.0
     values, rank, previous = [], 0, None
     for position, score in enumerate(scores, start=1):
         if score != previous:
             rank, previous = position, score
-        values.append(1.0 / (config.rrf_k + rank))
+        values.append(weight / (k + rank))
     return values, 0.0
 
 
 @FUSION_METHODS.decorator("minmax", aliases=("min-max",))
-def min_max(scores: Sequence[float], config: FusionConfig) -> tuple[list[float], float]:
+def min_max(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
     """Scores rescaled to [0, 1]; a run without spread gives its hits 1."""
-    if not scores:
-        return [], 0.0
     low, high = min(scores), max(scores)
     if not high > low:
-        return _no_spread(scores)
-    scale = 1.0 / (high - low)
-    return [(s - low) * scale for s in scores], 0.0
+        return _no_spread(scores, weight)
+    factor = weight / (high - low)
+    return [(s - low) * factor for s in scores], 0.0
 
 
 @FUSION_METHODS.decorator("zscore", aliases=("z-score",))
-def z_score(scores: Sequence[float], config: FusionConfig) -> tuple[list[float], float]:
+def z_score(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
     """Scores standardised by the run's mean and (population) standard deviation; misses get the lowest value."""
-    if not scores:
-        return [], 0.0
     mean = math.fsum(scores) / len(scores)
-    std = math.sqrt(math.fsum((s - mean) ** 2 for s in scores) / len(scores))
-    if not std > 0:
-        return _no_spread(scores)
-    values = [(s - mean) / std for s in scores]
-    return values, min(values)
+    deviations = [s - mean for s in scores]
+    std = math.sqrt(math.fsum(map(operator.mul, deviations, deviations)) / len(scores))
+    low = min(scores)
+    if not std > 0 or max(scores) == low:
+        return _no_spread(scores, weight)
+    factor = weight / std
+    return [(s - low) * factor for s in scores], (low - mean) * factor
 
 
 @FUSION_METHODS.decorator("raw", aliases=("none", "linear"))
-def raw(scores: Sequence[float], config: FusionConfig) -> tuple[list[float], float]:
+def raw(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
     """Scores as they are (only meaningful when the runs' scores are on one scale); misses get the lowest score."""
-    if not scores:
-        return [], 0.0
-    return list(scores), min(scores)
+    low = min(scores)
+    return [(s - low) * weight for s in scores], low * weight
 
 
-def _ordered(hits: Sequence[Hit], depth: int | None) -> Sequence[Hit]:
-    """Hits best first (stable: already sorted input, the usual case, costs one pass), cut to ``depth``."""
-    if any(a.score < b.score for a, b in zip(hits, hits[1:])):
-        hits = sorted(hits, key=lambda h: -h.score)
-    return hits[:depth] if depth is not None else hits
+def _columns(hits: Sequence[Hit], depth: int | None) -> tuple[Sequence[str], Sequence[float]]:
+    """(doc ids, scores) best first (already sorted input, the usual case, costs one pass), cut to ``depth``."""
+    ids, scores = zip(*hits)
+    if not all(map(math.isfinite, scores)):
+        bad = next(i for i, s in enumerate(scores) if not math.isfinite(s))
+        raise ConfigError(f"fusion input: document {ids[bad]!r} has score {scores[bad]}; scores must be finite")
+    if not all(map(operator.ge, scores, scores[1:])):
+        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: ties keep their order
+        ids, scores = tuple(ids[i] for i in order), tuple(scores[i] for i in order)
+    return (ids[:depth], scores[:depth]) if depth is not None else (ids, scores)
+
+
+def contributions(hits: Sequence[Hit], weight: float, config: FusionConfig) -> tuple[dict[str, float], float]:
+    """What one run adds to the fused score: ``{doc_id: weight * (value - floor)}`` for the documents it retrieved
+    (a document listed twice counts once, at its best position; best first) and ``weight * floor``, which every
+    document gets from it."""
+    ids, scores = _columns(hits, config.depth)
+    values, floor = FUSION_METHODS.get(config.method)(scores, weight, config)
+    per_doc = dict(zip(ids, values))
+    if len(per_doc) != len(ids):
+        per_doc = {}
+        for doc_id, value in zip(ids, values):
+            per_doc.setdefault(doc_id, value)
+    return per_doc, floor
 
 
 def fuse_hits(hit_lists: Sequence[Sequence[Hit]], config: FusionConfig = FusionConfig()) -> list[Hit]:
     """Fuse one query's hit lists (one per run, best first) into the top ``config.k`` hits."""
-    normalise = FUSION_METHODS.get(config.method)
     weights = config.weights_for(len(hit_lists))
-    fused: dict[str, float] = {}
+    fused: dict[str, float] | None = None
     base = 0.0
     for hits, weight in zip(hit_lists, weights):
         if not hits or weight == 0:
             continue
-        hits = _ordered(hits, config.depth)
-        values, floor = normalise([h.score for h in hits], config)
-        base += weight * floor
-        # reversed: when a document is listed twice, its best (first) entry is the one that stays
-        per_doc = dict(zip(reversed([h.doc_id for h in hits]), reversed(values)))
+        per_doc, floor = contributions(hits, weight, config)
+        base += floor
+        if fused is None:
+            fused = per_doc
+            continue
+        get = fused.get
         for doc_id, value in per_doc.items():
-            fused[doc_id] = fused.get(doc_id, 0.0) + weight * (value - floor)
-    ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:config.k]
-    return [Hit(doc_id, base + score) for doc_id, score in ranked]
+            fused[doc_id] = get(doc_id, 0.0) + value
+    if not fused:
+        return []
+    return _ranked(fused, base, config.k)
+
+
+def _ranked(fused: dict[str, float], base: float, k: int) -> list[Hit]:
+    """The top ``k`` of ``{doc_id: score}`` as hits with ``base`` added, best first; the sort is stable, so ties
+    keep their first-seen order (earlier runs first, then by position)."""
+    ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+    scores = map(operator.add, repeat(base), map(fused.__getitem__, ranked))
+    return list(map(_new_hit, repeat(Hit), zip(ranked, scores)))
+
+
+_new_hit = tuple.__new__
+"""``tuple.__new__(Hit, (doc_id, score))`` builds the same Hit as ``Hit(doc_id, score)``, without a Python call."""
 
 
 def fuse(runs: Sequence[Run], config: FusionConfig = FusionConfig()) -> Run:
