@@ -75,10 +75,9 @@ def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, conf
 
         remaining = (d for i, d in enumerate(docs) if i >= done)
         for chunk in windows(remaining, window):
-            vectors = encoder.encode([d.contents for d in chunk], settings.batch_size, stats=stats)
+            vectors = encoder.encode([d.contents for d in chunk], settings.batch_size, stats=stats,
+                                     on_batch=bar.update if bar is not None else None)
             writer.write_block([d.id for d in chunk], vectors)
-            if bar is not None:
-                bar.update(len(chunk))
     except ValueError as exc:
         writer.abort()
         raise ConfigError(f"{out_dir}: {exc}") from exc

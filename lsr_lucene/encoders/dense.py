@@ -18,7 +18,7 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -194,9 +194,9 @@ class DenseEncoder:
         return vectors.numpy().astype(np.float32, copy=False)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, queries: bool = False,
-               stats: EncodeStats | None = None) -> np.ndarray:
+               stats: EncodeStats | None = None, on_batch: Callable[[int], Any] | None = None) -> np.ndarray:
         """[len(texts), dim] float32 in input order, encoded in length-sorted batches; ``queries`` selects the
-        checkpoint's query prompt instead of its document prompt."""
+        checkpoint's query prompt instead of its document prompt; ``on_batch(n)`` is called after each batch."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         prompt = self.spec.query_prompt if queries else self.spec.document_prompt
@@ -205,7 +205,13 @@ class DenseEncoder:
             stats.texts += len(texts)
             stats.truncated += truncated
             stats.tokens += sum(len(x) for x in ids)
-        rows = encode_in_order(ids, batch_size, lambda batch: list(self.encode_ids(batch)))
+        def batch_rows(batch: list[Sequence[int]]) -> list[np.ndarray]:
+            rows = list(self.encode_ids(batch))
+            if on_batch is not None:
+                on_batch(len(batch))
+            return rows
+
+        rows = encode_in_order(ids, batch_size, batch_rows)
         return np.stack(rows).astype(np.float32, copy=False)
 
     def encode_stream(self, texts: Iterable[str], batch_size: int = 32, window: int = 2048,

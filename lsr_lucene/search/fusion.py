@@ -23,17 +23,20 @@ ordered each run's own ties by document id).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import math
 import operator
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..errors import ConfigError
 from ..registry import Registry
 from ..types import Hit, Run
 
-Contributions = Callable[[Sequence[float], float, "FusionConfig"], tuple[list[float], float]]
+Contributions = Callable[[Sequence[float], float, "FusionConfig"], tuple[Sequence[float], float]]
 """(scores of one run's hits, best first; the run's weight; config) -> (``weight * (value - floor)`` per hit,
 ``weight * floor``): what each hit adds on top of what every document gets from the run."""
 
@@ -78,27 +81,29 @@ class FusionConfig:
         return self.weights
 
 
-def _no_spread(scores: Sequence[float], weight: float) -> tuple[list[float], float]:
+def _no_spread(scores: Sequence[float], weight: float) -> tuple[Sequence[float], float]:
     return [weight] * len(scores), 0.0
 
 
 @FUSION_METHODS.decorator("rrf", aliases=("reciprocal-rank",))
-def reciprocal_rank(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
+def reciprocal_rank(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
     """``1 / (rrf_k + rank)`` (Cormack et al., SIGIR 2009) with competition ranks: tied scores share the better rank,
     so RRF does not depend on how a searcher happened to order its ties."""
-    k = config.rrf_k
-    if len(set(scores)) == len(scores):
-        return [weight / (k + rank) for rank in range(1, len(scores) + 1)], 0.0
-    values, rank, previous = [], 0, None
-    for position, score in enumerate(scores, start=1):
-        if score != previous:
-            rank, previous = position, score
-        values.append(weight / (k + rank))
-    return values, 0.0
+    table = _rrf_values(len(scores), config.rrf_k, weight)
+    first = dict(zip(reversed(scores), range(len(scores) - 1, -1, -1)))  # score -> its first (best) position
+    if len(first) == len(scores):
+        return table, 0.0
+    return list(map(table.__getitem__, map(first.__getitem__, scores))), 0.0
+
+
+@functools.lru_cache(maxsize=64)
+def _rrf_values(n: int, k: float, weight: float) -> tuple[float, ...]:
+    """``weight / (k + rank)`` for ranks 1..n (computed once: the same few serve every query)."""
+    return tuple(weight / (k + rank) for rank in range(1, n + 1))
 
 
 @FUSION_METHODS.decorator("minmax", aliases=("min-max",))
-def min_max(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
+def min_max(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
     """Scores rescaled to [0, 1]; a run without spread gives its hits 1."""
     low, high = min(scores), max(scores)
     if not high > low:
@@ -108,7 +113,7 @@ def min_max(scores: Sequence[float], weight: float, config: FusionConfig) -> tup
 
 
 @FUSION_METHODS.decorator("zscore", aliases=("z-score",))
-def z_score(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
+def z_score(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
     """Scores standardised by the run's mean and (population) standard deviation; misses get the lowest value."""
     mean = math.fsum(scores) / len(scores)
     deviations = [s - mean for s in scores]
@@ -121,7 +126,7 @@ def z_score(scores: Sequence[float], weight: float, config: FusionConfig) -> tup
 
 
 @FUSION_METHODS.decorator("raw", aliases=("none", "linear"))
-def raw(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[list[float], float]:
+def raw(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
     """Scores as they are (only meaningful when the runs' scores are on one scale); misses get the lowest score."""
     low = min(scores)
     return [(s - low) * weight for s in scores], low * weight
@@ -193,4 +198,18 @@ def fuse(runs: Sequence[Run], config: FusionConfig = FusionConfig()) -> Run:
     if not runs:
         raise ConfigError("fusion needs at least one run")
     qids = list(dict.fromkeys(qid for run in runs for qid in run))
-    return {qid: fuse_hits([run.get(qid, ()) for run in runs], config) for qid in qids}
+    with paused_gc():
+        return {qid: fuse_hits([run.get(qid, ()) for run in runs], config) for qid in qids}
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while fusing whole runs: fusion makes hundreds of thousands of small objects
+    and no reference cycles, and each collection would rescan every hit of the (large) input runs."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

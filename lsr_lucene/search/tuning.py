@@ -13,7 +13,7 @@ from typing import Sequence
 
 from ..errors import ConfigError
 from ..types import Hit, Qrel, Query, Run
-from .fusion import FusionConfig, contributions
+from .fusion import FusionConfig, contributions, paused_gc
 
 
 @dataclass(frozen=True)
@@ -111,12 +111,13 @@ def tune_weights(runs: Sequence[Run], qrels: Sequence[Qrel], base: FusionConfig 
         raise ConfigError("the weight grid is empty")
     for weights in grid:
         FusionConfig(base.method, tuple(weights), base.k, base.depth, base.rrf_k).weights_for(len(runs))
-    prepared = _Prepared(runs, base)
     depth = min(base.k, _cutoff(measure) or base.k)
     trials = []
-    for weights in grid:
-        value = next(iter(evaluate(prepared.fused(weights, depth), qrels, [measure]).values()))
-        trials.append((tuple(weights), value))
+    with paused_gc():
+        prepared = _Prepared(runs, base)
+        for weights in grid:
+            value = next(iter(evaluate(prepared.fused(weights, depth), qrels, [measure]).values()))
+            trials.append((tuple(weights), value))
 
     def spread(weights: tuple[float, ...]) -> float:
         mean = sum(weights) / len(weights)
