@@ -5,10 +5,11 @@ weights tuned on held-out queries (never on the test qrels), evaluated on the te
     python scripts/fusion_report.py scifact [--work benchmarks/work/scifact]
     python scripts/fusion_report.py arguana [--work benchmarks/work/arguana]
 
-Resumable: the pipeline outputs (vectors, indexes) in the work folder are reused. Tuning queries: SciFact's
-``qrels/train.tsv`` (809 queries); ArguAna has no training split, so a seeded sample of 1,000 of its synthetic
-``genq/`` queries (T5-generated from the corpus). Writes ``fusion-report.json`` and ``fusion-report.md`` into the
-work folder and prints the table.
+Resumable: the pipeline outputs (vectors, indexes) and runs in the work folder are reused. Tuning queries:
+SciFact's ``qrels/train.tsv`` (809 queries); ArguAna ships no training qrels, so either its own validation debates
+(``--tuning dev``, default: lsr_lucene/collections/arguana.py) or a seeded sample of 1,000 synthetic ``genq/``
+queries (``--tuning genq``). Writes ``fusion-report-<tuning>.json`` and ``.md`` into the work folder and prints the
+table.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 TUNING = {
-    "scifact": {"queries": "queries.jsonl", "qrels": "qrels/train.tsv", "sample": None,
-                "label": "qrels/train.tsv (809 queries)"},
-    "arguana": {"queries": "genq/queries.jsonl", "qrels": "genq/qrels/train.tsv", "sample": 1000,
-                "label": "genq/ (seeded sample of 1,000 synthetic queries)"},
+    "scifact": {"train": {"queries": "queries.jsonl", "qrels": "qrels/train.tsv", "sample": None,
+                          "label": "the qrels/train.tsv queries"}},
+    "arguana": {"dev": {"split": "validation", "label": "ArguAna's validation debates (argument -> its "
+                        "counter-argument, the test construction on disjoint debates)"},
+                "genq": {"queries": "genq/queries.jsonl", "qrels": "genq/qrels/train.tsv", "sample": 1000,
+                         "label": "a seeded sample of the synthetic genq/ queries"}},
 }
 SYSTEMS = {"impact": "SPLADE-tiny impact", "bm25": "BM25", "dense": "MiniLM dense"}
 COMBINATIONS = [("impact", "dense"), ("bm25", "dense"), ("impact", "bm25"), ("impact", "bm25", "dense")]
@@ -63,8 +66,22 @@ def _runs_for(queries: list, qrels: list, paths: Any, pipeline: Any, collection:
     return runs
 
 
+def tuning_set(collection: Any, name: str, spec: dict[str, Any], exclude: list[str]) -> tuple[list, list]:
+    """Held-out (queries, qrels) for tuning: a qrels split, a sample of synthetic queries, or ArguAna's dev split."""
+    from lsr_lucene.collections.arguana import counterargument_pairs
+    from lsr_lucene.search.tuning import heldout_queries
+
+    folder = Path(collection.folder)
+    if "split" in spec:
+        queries, qrels = counterargument_pairs(folder / "corpus.jsonl", spec["split"])
+        overlap = {q.id for q in queries} & set(exclude)
+        assert not overlap, f"dev queries overlap the test queries: {sorted(overlap)[:3]}"
+        return queries, qrels
+    return heldout_queries(folder / spec["queries"], folder / spec["qrels"], spec["sample"], seed=0, exclude=exclude)
+
+
 def build_report(collection_name: str, work: str | None = None, step: float = 0.1, threads: int = 2,
-                 progress: bool = True, say: Any = print) -> dict[str, Any]:
+                 progress: bool = True, say: Any = print, tuning: str | None = None) -> dict[str, Any]:
     """Run everything for one collection and return the report (also written into the work folder)."""
     from lsr_lucene.collections import load_collection
     from lsr_lucene.encode import RunSettings
@@ -74,7 +91,7 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
     from lsr_lucene.io.atomic import write_text
     from lsr_lucene.pipeline import Paths, PipelineConfig, _line_count, judged_queries, run_pipeline
     from lsr_lucene.search.fusion import FusionConfig, fuse
-    from lsr_lucene.search.tuning import heldout_queries, tune_weights, weight_grid
+    from lsr_lucene.search.tuning import tune_weights, weight_grid
 
     started = time.time()
     work_dir = Path(work or REPO / "benchmarks" / "work" / collection_name)
@@ -90,13 +107,12 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
     index_dense(work_dir / "dense-vectors", work_dir / "index-dense", progress=progress)
 
     test_queries, test_qrels = judged_queries(collection, "test")
-    tune_spec = TUNING[collection_name]
-    folder = Path(collection.folder)  # type: ignore[attr-defined]
-    tune_queries, tune_qrels = heldout_queries(folder / tune_spec["queries"], folder / tune_spec["qrels"],
-                                               tune_spec["sample"], seed=0, exclude=[q.id for q in test_queries])
+    tuning = tuning or next(iter(TUNING[collection_name]))
+    tune_spec = TUNING[collection_name][tuning]
+    tune_queries, tune_qrels = tuning_set(collection, tuning, tune_spec, [q.id for q in test_queries])
     say(f"{collection_name}: {len(test_queries)} test queries; tuning on {len(tune_queries)} held-out queries")
     test = _runs_for(test_queries, test_qrels, paths, pipeline, collection, remove, "test", threads)
-    tune = _runs_for(tune_queries, tune_qrels, paths, pipeline, collection, remove, "tune", threads)
+    tune = _runs_for(tune_queries, tune_qrels, paths, pipeline, collection, remove, f"tune-{tuning}", threads)
 
     rows: list[dict[str, Any]] = []
     for name, label in SYSTEMS.items():
@@ -119,12 +135,12 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
                          "tuned": True})
         tuned = [r for r in rows if r["systems"] == list(combo) and r.get("tuned")]
         max(tuned, key=lambda r: r["tune"])["selected"] = True
-    report = {"collection": collection_name, "test_queries": len(test_queries), "tuning": tune_spec["label"],
-              "tuning_queries": len(tune_queries), "remove_query_hits": remove, "grid_step": step,
+    report = {"collection": collection_name, "test_queries": len(test_queries), "tuning": tuning,
+              "tuning_label": tune_spec["label"], "tuning_queries": len(tune_queries), "remove_query_hits": remove, "grid_step": step,
               "dense_model": dense_vectors["config"]["model"], "rows": rows, "seconds": time.time() - started}
-    write_text(work_dir / "fusion-report.json", json.dumps(report, indent=2) + "\n")
+    write_text(work_dir / f"fusion-report-{tuning}.json", json.dumps(report, indent=2) + "\n")
     table = markdown(report)
-    write_text(work_dir / "fusion-report.md", table)
+    write_text(work_dir / f"fusion-report-{tuning}.md", table)
     say(table)
     return report
 
@@ -132,7 +148,8 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
 def markdown(report: dict[str, Any]) -> str:
     """One row per run: method, weights (tuned on held-out queries), tuning nDCG@10, test nDCG@10 and R@100."""
     lines = [f"{report['collection']}: {report['test_queries']} test queries; weights tuned on "
-             f"{report['tuning']} (grid step {report['grid_step']}); * = method chosen on the tuning queries", "",
+             f"{report['tuning_label']} ({report['tuning_queries']} queries, grid step {report['grid_step']}); "
+             "* = method chosen on the tuning queries", "",
              "| run | fusion | weights | tuning nDCG@10 | test nDCG@10 | test R@100 |", "|---|---|---|---|---|---|"]
     for row in report["rows"]:
         method = "–" if row["method"] is None else row["method"] + (" (tuned)" if row.get("tuned") else " (equal)")
@@ -146,6 +163,8 @@ def markdown(report: dict[str, Any]) -> str:
 def cli() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("collection", choices=sorted(TUNING))
+    parser.add_argument("--tuning", default=None, help="held-out query set: scifact: train; arguana: dev (default) "
+                        "or genq")
     parser.add_argument("--work", default=None, help="work folder (default: benchmarks/work/<collection>)")
     parser.add_argument("--step", type=float, default=0.1, help="weight grid step")
     parser.add_argument("--threads", type=int, default=2)
@@ -154,7 +173,9 @@ def cli() -> int:
     from lsr_lucene import jvm
 
     jvm.start()
-    build_report(args.collection, args.work, args.step, args.threads, not args.quiet)
+    if args.tuning is not None and args.tuning not in TUNING[args.collection]:
+        parser.error(f"--tuning for {args.collection}: one of {', '.join(TUNING[args.collection])}")
+    build_report(args.collection, args.work, args.step, args.threads, not args.quiet, tuning=args.tuning)
     return 0
 
 
