@@ -8,8 +8,8 @@ without these files gets mean pooling and no normalisation, as sentence-transfor
 encoder does not implement (Dense projections, ...) are refused by name instead of being silently skipped.
 
 ``dtype="bf16"`` runs the transformer under bfloat16 autocast (matrix products in bf16, layer norms and softmax in
-fp32) and pools in fp32; ``"fp32"`` is the reference. For all-MiniLM-L6-v2 on SciFact bf16 changes nDCG@10 by
-less than 0.005 (see the README's dense section for the measurement).
+fp32) and pools in fp32; ``"fp32"`` is the reference. For all-MiniLM-L6-v2 on SciFact documents bf16 is about twice
+as fast on CPU and its vectors stay at cosine >= 0.9999 to fp32's (``benchmarks/dense_dtype.py``).
 """
 
 from __future__ import annotations
