@@ -59,7 +59,7 @@ def _index(vectors: Path, index_dir: Path, threads: int) -> dict[str, Any]:
     try:  # the java/ plugin indexer (issue 5), when merged
         from lsr_lucene.indexing.impact import index_impact  # type: ignore[import-not-found]
     except ImportError:
-        from lsr_lucene.indexing.anserini import index_impact
+        from lsr_lucene.indexing.impact import index_impact
     return index_impact(vectors, index_dir, threads, progress=False)
 
 

@@ -13,7 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from .encode import DOCS_KIND, QUERIES_KIND, EncodeConfig, RunSettings, _progress, _vector, _window, make_encoder
+from .encode import (DOCS_KIND, QUERIES_KIND, EncodeConfig, RunSettings, _progress, _vector, make_encoder,
+                     shard_window)
 from .encoders.batching import windows
 from .encoders.token_level import TokenLevelConfig, TokenRows
 from .errors import ConfigError
@@ -78,7 +79,7 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
     stats = EncodeStats()
     started = time.time()
     stream = (item for i, item in enumerate(items) if i >= done)
-    records = _encode_records(encoder, stream, config, settings.batch_size, _window(settings.shard_size), stats,
+    records = _encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats,
                               prune)
     desc = "encode docs" if kind == DOCS_KIND else "encode queries"
     try:

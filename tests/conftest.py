@@ -48,3 +48,41 @@ def tmp(tmp_path: Path) -> Path:
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("LSR_LUCENE_HEAP", "3g")  # Java's default (a quarter of RAM) lets one test process reach 8 GB
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real all-MiniLM-L6-v2 dense encoder (bf16, the default), 128 tokens to keep tests quick."""
+    from lsr_lucene.encoders.dense import DenseEncoder
+
+    return DenseEncoder("all-MiniLM-L6-v2", dtype="bf16", threads=2, max_length=128)
+
+
+@pytest.fixture(scope="session")
+def scifact_sample():
+    """The first 120 SciFact documents and the test queries judged on them."""
+    from lsr_lucene.collections import load_collection
+
+    collection = load_collection("scifact")
+    docs = [d for _, d in zip(range(120), collection.docs_iter())]
+    ids = {d.id for d in docs}
+    qrels = [q for q in collection.qrels_iter("test") if q.doc_id in ids]
+    judged = {q.query_id for q in qrels}
+    queries = [q for q in collection.queries_iter() if q.id in judged]
+    return docs, queries, qrels
+
+
+@pytest.fixture(scope="session")
+def small_dense(tmp_path_factory, minilm, scifact_sample):
+    """A real flat faiss index of the SciFact sample: (index folder, vectors folder, docs, queries, qrels)."""
+    from lsr_lucene.encode import RunSettings
+    from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents
+    from lsr_lucene.indexing.dense import index_dense
+
+    docs, queries, qrels = scifact_sample
+    root = tmp_path_factory.mktemp("dense")
+    config = DenseEncodeConfig(max_length=128)
+    encode_dense_documents(iter(docs), root / "vectors", config, RunSettings(shard_size=50, progress=False),
+                           encoder=minilm)
+    index_dense(root / "vectors", root / "index", progress=False)
+    return root / "index", root / "vectors", docs, queries, qrels

@@ -21,6 +21,8 @@ COMMANDS = {
     "verify": "check an index against its manifest and vectors (counts, ids, sampled postings)",
     "merge-indexes": "merge impact indexes (built on several machines or from parts of a corpus) into one",
     "export-opensearch": "write encoded vectors as an OpenSearch rank_features mapping, bulk and msearch files",
+    "index-dense": "encode documents with a dense model and build a faiss index (Pyserini FaissSearcher layout)",
+    "fuse": "fuse TREC run files (RRF, min-max, z-score, raw), with given weights or weights tuned on held-out qrels",
 }
 
 

@@ -1,4 +1,5 @@
-"""``lsr-lucene search``: a TREC run from an impact index and pre-encoded query vectors, or BM25 text queries."""
+"""``lsr-lucene search``: a TREC run from an impact index and pre-encoded query vectors, BM25 text queries or a dense
+(faiss) index; ``--hybrid`` adds other retrievers' runs and fuses them with the first."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import argparse
 import json
 import time
 
+from ..engine import DEFAULT_ENGINE
 from ..errors import ConfigError
+from .fuse_cmd import add_fusion_options, fusion_config
 from .options import add_engine_option, add_jvm_options, add_remove_query, start_jvm
+
+RETRIEVERS = ("impact", "bm25", "dense")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", required=True, help="Lucene index folder")
+    parser.add_argument("--index", required=True, help="index folder: Lucene (impact, BM25) or faiss (--dense)")
     parser.add_argument("--queries", help="query vectors folder from `lsr-lucene encode --queries` (impact search)")
     parser.add_argument("--bm25", action="store_true", help="BM25 search with the text queries of --collection")
+    parser.add_argument("--dense", action="store_true", help="dense search of a faiss index (`lsr-lucene "
+                        "index-dense`) with the text queries of --collection")
     parser.add_argument("--collection", help="collection whose judged queries --bm25 searches; also sets the "
                         "default of --remove-query")
     parser.add_argument("--split", default="test")
@@ -35,50 +42,128 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_remove_query(parser)
     add_engine_option(parser)
     add_jvm_options(parser)
+    hybrid = parser.add_argument_group("hybrid search")
+    hybrid.add_argument("--hybrid", default=None, help="comma-separated retrievers whose runs are fused with the "
+                        "--index run: dense, bm25, impact (each needs its --<name>-index)")
+    hybrid.add_argument("--dense-index", help="faiss index folder for --hybrid dense")
+    hybrid.add_argument("--bm25-index", help="BM25 index folder for --hybrid bm25")
+    hybrid.add_argument("--impact-index", help="impact index folder for --hybrid impact (with --impact-queries)")
+    hybrid.add_argument("--impact-queries", help="query vectors folder for --hybrid impact")
+    hybrid.add_argument("--save-runs", default=None, help="also write each input run of the fusion to this folder")
+    add_fusion_options(parser)
+
+
+def _primary(args: argparse.Namespace) -> str:
+    chosen = [name for name, on in (("impact", bool(args.queries)), ("bm25", args.bm25), ("dense", args.dense)) if on]
+    if len(chosen) != 1:
+        raise ConfigError("give exactly one of --queries DIR (impact search), --bm25 or --dense")
+    return chosen[0]
+
+
+def _others(args: argparse.Namespace, primary: str) -> list[str]:
+    names = [n.strip() for n in (args.hybrid or "").split(",") if n.strip()]
+    for name in names:
+        if name not in RETRIEVERS:
+            raise ConfigError(f"--hybrid {name!r}: known retrievers are {', '.join(RETRIEVERS)}")
+        if name == primary or names.count(name) > 1:
+            raise ConfigError(f"--hybrid {name!r} is listed twice (the --index run is {primary!r})")
+        if not getattr(args, f"{name}_index"):
+            raise ConfigError(f"--hybrid {name} needs --{name}-index")
+    if "impact" in names and not args.impact_queries:
+        raise ConfigError("--hybrid impact needs --impact-queries (query vectors)")
+    return names
+
+
+def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Namespace, collection: object,
+            remove: bool, engine: str | None) -> tuple[dict, float]:
+    from ..search.batch import search_bm25, search_dense, search_vectors
+
+    if name == "impact":
+        from ..encode import read_vectors
+
+        return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove,
+                              engine or DEFAULT_ENGINE)
+    if collection is None:
+        raise ConfigError(f"{name} search needs --collection for its text queries")
+    from ..pipeline import judged_queries
+
+    queries = judged_queries(collection, args.split)[0]  # type: ignore[arg-type]
+    if name == "bm25":
+        return search_bm25(index, queries, args.k, args.threads, remove, args.k1, args.b)
+    return search_dense(index, queries, args.k, args.threads, remove)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..io.trec import write_run
-    from ..search.batch import iter_search_vectors, search_bm25
 
+    primary = _primary(args)
+    others = _others(args, primary)
+    if args.refine and (primary != "impact" or others):
+        raise ConfigError("--refine works on impact search (--queries) without --hybrid")
+    fusion = fusion_config(args, args.k) if others else None
     collection = None
     if args.collection:
         from ..collections import load_collection
 
         collection = load_collection(args.collection, remove_query_hits=args.remove_query)
     remove = args.remove_query if args.remove_query is not None else bool(collection and collection.remove_query_hits)
-    start_jvm(args)
-    if args.bm25:
-        if collection is None:
-            raise ConfigError("--bm25 needs --collection for its queries")
-        if args.refine:
-            raise ConfigError("--refine works on impact search (--queries), not --bm25")
-        from ..pipeline import judged_queries
-
-        queries = judged_queries(collection, args.split)[0]
-        run_, seconds = search_bm25(args.index, queries, args.k, args.threads, remove, args.k1, args.b)
-        count = write_run(args.output, run_, "bm25-anserini")
-        engine = "anserini"
-    else:
-        if not args.queries:
-            raise ConfigError("give --queries DIR (query vectors) or --bm25")
-        from ..encode import read_vectors
+    engine = None
+    if {primary, *others} & {"impact", "bm25"}:
+        start_jvm(args)
+    if "impact" in {primary, *others}:
         from ..engine import resolve_engine
 
         engine = resolve_engine(args.engine)
-        if args.refine:
-            from ..search.slim import RefineConfig, search_refined
-
-            run_, seconds = search_refined(args.index, list(read_vectors(args.queries)), args.queries,
-                                           args.doc_tokens, args.k, RefineConfig(args.k_prime, args.alpha),
-                                           args.threads, remove)
-            count = write_run(args.output, run_, f"lsr-lucene-{args.refine}")
+    seconds: dict[str, float] = {}
+    if primary == "impact" and fusion is None:
+        count, seconds["impact"] = _impact_alone(args, remove, engine)
+        runs = ["impact"]
+    else:
+        results = {primary: _search(primary, args.index, args.queries, args, collection, remove, engine)}
+        for name in others:
+            results[name] = _search(name, getattr(args, f"{name}_index"), args.impact_queries, args, collection,
+                                    remove, engine)
+        seconds = {name: spent for name, (_, spent) in results.items()}
+        runs = list(results)
+        if fusion is None:
+            run_, tag = results[primary][0], {"bm25": "bm25-anserini", "dense": "dense-faiss"}[primary]
         else:
+            from ..search.fusion import fuse
+
             started = time.perf_counter()
-            count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k,
-                                                               args.threads, remove, engine), "lsr-lucene")
-            seconds = time.perf_counter() - started
-    print(json.dumps({"run": args.output, "engine": engine, "queries": count, "seconds": round(seconds, 3),
-                      "queries_per_s": round(count / seconds, 1) if seconds else None,
-                      "remove_query": remove}))
+            run_ = fuse([single for single, _ in results.values()], fusion)
+            seconds["fusion"] = time.perf_counter() - started
+            tag = f"hybrid-{fusion.method}-{'-'.join(runs)}"
+            if args.save_runs:
+                from pathlib import Path
+
+                for name, (single, _) in results.items():
+                    write_run(Path(args.save_runs) / f"{name}.trec", single, tag=name)
+        count = write_run(args.output, run_, tag)
+    total = sum(seconds.values())
+    print(json.dumps({"run": args.output, "queries": count, "runs": runs, "engine": engine,
+                      "fusion": fusion.method if fusion else None,
+                      "weights": list(fusion.weights_for(len(runs))) if fusion else None,
+                      "seconds": round(total, 3),
+                      "seconds_by_step": {name: round(value, 4) for name, value in seconds.items()},
+                      "queries_per_s": round(count / total, 1) if total else None, "remove_query": remove}))
     return 0
+
+
+def _impact_alone(args: argparse.Namespace, remove: bool, engine: str | None) -> tuple[int, float]:
+    """Impact search written as it streams (memory flat in the number of queries), or SLIM-refined; (queries,
+    seconds)."""
+    from ..encode import read_vectors
+    from ..io.trec import write_run
+    from ..search.batch import iter_search_vectors
+
+    if args.refine:
+        from ..search.slim import RefineConfig, search_refined
+
+        run_, seconds = search_refined(args.index, list(read_vectors(args.queries)), args.queries, args.doc_tokens,
+                                       args.k, RefineConfig(args.k_prime, args.alpha), args.threads, remove)
+        return write_run(args.output, run_, f"lsr-lucene-{args.refine}"), seconds
+    started = time.perf_counter()
+    count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k, args.threads,
+                                                       remove, engine or DEFAULT_ENGINE), "lsr-lucene")
+    return count, time.perf_counter() - started

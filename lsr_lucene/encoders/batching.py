@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -42,3 +43,28 @@ def pad(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarr
         input_ids[row, :len(seq)] = seq
         mask[row, :len(seq)] = 1
     return input_ids, mask
+
+
+def tokenize(tokenizer: Any, texts: Sequence[str], max_length: int) -> tuple[list[list[int]], int]:
+    """Token ids per text (special tokens added, truncated to ``max_length``) and how many texts were truncated."""
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length, add_special_tokens=True,
+                        return_overflowing_tokens=True, return_attention_mask=False)
+    mapping = encoded.get("overflow_to_sample_mapping")
+    if mapping is None:
+        return list(encoded["input_ids"]), 0
+    firsts = [row for row, sample in enumerate(mapping) if row == 0 or mapping[row - 1] != sample]
+    ids = [encoded["input_ids"][row] for row in firsts]
+    truncated = sum(1 for start, end in zip(firsts, firsts[1:] + [len(mapping)]) if end - start > 1)
+    return ids, truncated
+
+
+def encode_in_order(ids: Sequence[Sequence[int]], batch_size: int,
+                    encode_batch: Callable[[list[Sequence[int]]], Sequence[R]]) -> list[R]:
+    """``encode_batch`` over length-sorted batches of ``ids`` (padded tokens per batch bounded by ``batch_size`` times
+    the longest text), results returned in input order."""
+    out: list[Any] = [None] * len(ids)
+    lengths = [len(x) for x in ids]
+    for batch in length_sorted_batches(lengths, batch_size, max_tokens=batch_size * max(lengths, default=1)):
+        for index, row in zip(batch, encode_batch([ids[i] for i in batch])):
+            out[index] = row
+    return out

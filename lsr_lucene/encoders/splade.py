@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import ConfigError, SetupError
 from ..models import resolve_model
 from ..vocab import vocabulary_terms
-from .batching import length_sorted_batches, pad, windows
+from .batching import encode_in_order, pad, tokenize, windows
 
 DTYPES = ("bf16", "bf16-all", "fp32")
 
@@ -94,15 +94,7 @@ class SpladeEncoder:
 
     def tokenize(self, texts: Sequence[str], max_length: int) -> tuple[list[list[int]], int]:
         """Token ids per text (truncated to ``max_length``) and how many texts were truncated."""
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=max_length, add_special_tokens=True,
-                                 return_overflowing_tokens=True, return_attention_mask=False)
-        mapping = encoded.get("overflow_to_sample_mapping")
-        if mapping is None:
-            return list(encoded["input_ids"]), 0
-        firsts = [row for row, sample in enumerate(mapping) if row == 0 or mapping[row - 1] != sample]
-        ids = [encoded["input_ids"][row] for row in firsts]
-        truncated = sum(1 for start, end in zip(firsts, firsts[1:] + [len(mapping)]) if end - start > 1)
-        return ids, truncated
+        return tokenize(self.tokenizer, texts, max_length)
 
     def _pooled(self, input_ids: Any, mask: Any) -> Any:
         """max over valid tokens of the vocabulary logits, [batch, vocab] float32 (before bias and activation)."""
@@ -151,12 +143,7 @@ class SpladeEncoder:
             stats.texts += len(texts)
             stats.truncated += truncated
             stats.tokens += sum(len(x) for x in ids)
-        out: list[SparseRow | None] = [None] * len(ids)
-        lengths = [len(x) for x in ids]
-        for batch in length_sorted_batches(lengths, batch_size, max_tokens=batch_size * max(lengths, default=1)):
-            for index, row in zip(batch, self.encode_ids([ids[i] for i in batch], expansion)):
-                out[index] = row
-        return out  # type: ignore[return-value]
+        return encode_in_order(ids, batch_size, lambda batch: self.encode_ids(batch, expansion))
 
     def encode_stream(self, texts: Iterable[str], max_length: int = 512, batch_size: int = 32,
                       expansion: bool = True, window: int = 2048,

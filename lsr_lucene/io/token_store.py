@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import InputFileError, ManifestError
 from .atomic import atomic_dir, atomic_open
-from .manifest import read_manifest, sha256_file, try_read_manifest, write_manifest
+from .manifest import sha256_file, try_read_manifest, write_manifest
 from .shards import completed_manifest
 
 TOKEN_STORE_KIND = "lsr-lucene/token-store"

@@ -1,0 +1,162 @@
+#!/usr/bin/env python
+"""Fusion overhead: the time fusion adds per query, against the per-query time of the searches it fuses, with
+Pyserini's own fusion code timed side by side on the same hits.
+
+    python benchmarks/fusion.py scifact [--work benchmarks/work/scifact] [--repeats 5] [--threads 2]
+
+Needs the work folder of ``scripts/fusion_report.py`` (impact, BM25 and faiss indexes, encoded test queries).
+Search time per query: impact search of the pre-encoded SPLADE queries (Anserini), dense search (faiss) with and
+without encoding the query text (MiniLM), and BM25, on ``--threads`` threads (1 by default, like fusion). Fusion is
+timed on those runs (1,000 hits each). Every figure is the best of ``--repeats`` runs, in wall time and in CPU time
+of the process (all threads, the JVM's included): on a busy machine CPU time is the steadier of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+COMBINATIONS = {"impact+dense": ("impact", "dense"), "impact+bm25+dense": ("impact", "bm25", "dense")}
+METHODS = ("rrf", "minmax", "zscore")
+
+
+def _best(repeats: int, work: Callable[[], Any]) -> tuple[dict[str, float], Any]:
+    """({"wall": s, "cpu": s}, the last result): the smallest wall time and the smallest CPU time of the process (all
+    its threads, the JVM's included) over ``repeats`` calls."""
+    wall, cpu, result = [], [], None
+    for _ in range(repeats):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = work()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return {"wall": min(wall), "cpu": min(cpu)}, result
+
+
+def benchmark(collection: str = "scifact", work: str | None = None, repeats: int = 5, threads: int = 1,
+              k: int = 1000) -> dict[str, Any]:
+    """Per-query milliseconds (wall and CPU) of each search and of each fusion, fusion as a share of the searches it
+    fuses, and Pyserini's fusion code on the same hits."""
+    from lsr_lucene import jvm
+
+    jvm.start()
+    os.environ.setdefault("OPENAI_API_KEY", "unused")  # pyserini.search imports need it set
+    from pyserini.fusion import reciprocal_rank_fusion
+    from pyserini.search.faiss import DenseSearchResult
+    from pyserini.search.hybrid import HybridSearcher as PyseriniHybrid
+    from pyserini.trectools import TrecRun
+
+    from lsr_lucene.collections import load_collection
+    from lsr_lucene.encode import read_vectors
+    from lsr_lucene.encode_dense import DenseEncodeConfig, make_dense_encoder
+    from lsr_lucene.io.manifest import read_manifest
+    from lsr_lucene.io.trec import write_run
+    from lsr_lucene.pipeline import judged_queries
+    from lsr_lucene.search.bm25 import Bm25Searcher
+    from lsr_lucene.search.dense import DenseSearcher
+    from lsr_lucene.search.fusion import FusionConfig, fuse
+    from lsr_lucene.search.impact import ImpactSearcher
+
+    root = Path(work or REPO / "benchmarks" / "work" / collection)
+    queries = judged_queries(load_collection(collection), "test")[0]
+    texts, qids = [q.text for q in queries], [q.id for q in queries]
+    vectors = dict(read_vectors(root / "query-vectors"))
+    encoder = make_dense_encoder(DenseEncodeConfig.from_dict(read_manifest(root / "index-dense")["encode"]), threads)
+    n = len(queries)
+    steps: dict[str, dict[str, float]] = {}
+    runs = {}
+    with ImpactSearcher(root / "index-impact") as impact, Bm25Searcher(root / "index-bm25") as bm25, \
+            DenseSearcher(root / "index-dense", encoder=encoder, threads=threads) as dense:
+        dense.encode(texts[:2])  # warm up
+        steps["impact search (pre-encoded queries)"], runs["impact"] = _best(
+            repeats, lambda: impact.batch_search([vectors[q] for q in qids], qids, k, threads))
+        steps["bm25 search"], runs["bm25"] = _best(repeats, lambda: bm25.batch_search(texts, qids, k, threads))
+        steps["dense query encoding"], matrix = _best(repeats, lambda: dense.encode(texts))
+        steps["dense search (pre-encoded queries)"], runs["dense"] = _best(
+            repeats, lambda: dense.batch_search(matrix, qids, k, threads))
+    per_query = {name: {clock: value / n * 1000 for clock, value in times.items()} for name, times in steps.items()}
+
+    def searches(names: tuple[str, ...], clock: str, encoding: bool = False) -> float:
+        labels = {"impact": "impact search (pre-encoded queries)", "bm25": "bm25 search",
+                  "dense": "dense search (pre-encoded queries)"}
+        total = sum(per_query[labels[name]][clock] for name in names)
+        return total + (per_query["dense query encoding"][clock] if encoding else 0.0)
+
+    fusion: dict[str, Any] = {}
+    for combo, names in COMBINATIONS.items():
+        for method in METHODS:
+            config = FusionConfig(method, k=k)
+            times, _ = _best(repeats, lambda: fuse([runs[name] for name in names], config))
+            ms = {clock: value / n * 1000 for clock, value in times.items()}
+            fusion[f"{combo} {method}"] = {
+                "ms_per_query": ms,
+                "share_of_search": {clock: ms[clock] / searches(names, clock) for clock in ms},
+                "share_with_dense_encoding": {clock: ms[clock] / searches(names, clock, True) for clock in ms},
+            }
+    # Pyserini's fusion code on the same hits: HybridSearcher's interpolation (min-max normalisation) for two runs
+    # and its TrecRun-based RRF (pandas) for any number; their inputs are built outside the clock
+    sparse = {q: [DenseSearchResult(h.doc_id, h.score) for h in runs["impact"][q]] for q in qids}
+    dense_hits = {q: [DenseSearchResult(h.doc_id, h.score) for h in runs["dense"][q]] for q in qids}
+    pyserini: dict[str, dict[str, float]] = {}
+    times, _ = _best(repeats, lambda: {q: PyseriniHybrid._hybrid_results(dense_hits[q], sparse[q], 1.0, k, True)
+                                       for q in qids})
+    pyserini["HybridSearcher interpolation, min-max (impact+dense)"] = {c: v / n * 1000 for c, v in times.items()}
+    trec_runs = []
+    for name in COMBINATIONS["impact+dense"]:
+        path = root / "runs" / f"bench-{name}.trec"
+        write_run(path, runs[name], tag=name)
+        trec_runs.append(TrecRun(str(path)))
+    times, _ = _best(repeats, lambda: reciprocal_rank_fusion(trec_runs, rrf_k=60, depth=k, k=k))
+    pyserini["fusion.reciprocal_rank_fusion (impact+dense)"] = {c: v / n * 1000 for c, v in times.items()}
+    return {
+        "collection": collection, "queries": n, "k": k, "threads": threads, "repeats": repeats,
+        "load_average": os.getloadavg()[0],
+        "search_ms_per_query": per_query, "fusion": fusion, "pyserini_fusion_ms_per_query": pyserini,
+        "max_share_of_search": {clock: max(f["share_of_search"][clock] for f in fusion.values())
+                                for clock in ("wall", "cpu")},
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The benchmark as a Markdown table (wall / CPU milliseconds per query)."""
+    lines = [f"{result['collection']}, {result['queries']} queries, k={result['k']}, {result['threads']} thread(s), "
+             f"best of {result['repeats']}, load average {result['load_average']:.1f}; cells are wall / CPU", "",
+             "| step | ms per query | fusion / fused searches | fusion / (fused searches + dense query encoding) |",
+             "|---|---|---|---|"]
+
+    def pair(values: dict[str, float], fmt: str) -> str:
+        return " / ".join(fmt.format(values[c]) for c in ("wall", "cpu"))
+
+    for name, values in result["search_ms_per_query"].items():
+        lines.append(f"| {name} | {pair(values, '{:.3f}')} | | |")
+    for name, figures in result["fusion"].items():
+        lines.append(f"| fusion {name} | {pair(figures['ms_per_query'], '{:.3f}')} | "
+                     f"{pair(figures['share_of_search'], '{:.1%}')} | "
+                     f"{pair(figures['share_with_dense_encoding'], '{:.1%}')} |")
+    for name, values in result["pyserini_fusion_ms_per_query"].items():
+        lines.append(f"| Pyserini {name} | {pair(values, '{:.3f}')} | | |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("collection", nargs="?", default="scifact")
+    parser.add_argument("--work", default=None)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1, help="search and encoding threads (fusion uses one)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args()
+    result = benchmark(args.collection, args.work, args.repeats, args.threads)
+    print(json.dumps(result, indent=2) if args.json else markdown(result), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
