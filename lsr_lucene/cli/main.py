@@ -18,6 +18,7 @@ COMMANDS = {
     "search": "search an index with pre-encoded query vectors (or BM25 text queries)",
     "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
     "run": "the whole pipeline on a collection, ending with a report against BM25",
+    "train": "train a SPLADE or inference-free sparse encoder from a config file (resumable)",
 }
 
 
