@@ -104,10 +104,14 @@ def tied_mlm_from_encoder(source: str, target: str | os.PathLike, bias_init: flo
         model.pred_layer.proj.bias.fill_(bias_init)
         model.pred_layer.proj.bias[pad] = -1e4  # the zeroed PAD row must never become a term
     tokenizer = AutoTokenizer.from_pretrained(location)
-    tokenizer.model_input_names = ["input_ids", "attention_mask"]
     staging = target.with_name(target.name + ".tmp")
     model.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
+    # XLM adds embeddings(token_type_ids): keep the tokenizer from producing them (the PAD row is zero anyway).
+    config_path = staging / "tokenizer_config.json"
+    tokenizer_config = json.loads(config_path.read_text(encoding="utf-8"))
+    tokenizer_config["model_input_names"] = ["input_ids", "attention_mask"]
+    config_path.write_text(json.dumps(tokenizer_config, indent=2) + "\n", encoding="utf-8")
     staging.rename(target)
     return str(target)
 

@@ -26,7 +26,9 @@ def save_checkpoint(root: str | os.PathLike, step: int, model: Any, optimizer: A
 
     target = checkpoint_dir(root, step)
     with atomic_dir(target) as tmp:
+        was_training = model.training
         model.save(str(tmp / "model"))
+        model.train(was_training)  # sentence-transformers' save() leaves the model in eval mode
         tensors, layout = {}, {"param_groups": optimizer.state_dict()["param_groups"], "state": {}}
         for index, values in optimizer.state_dict()["state"].items():
             layout["state"][str(index)] = []

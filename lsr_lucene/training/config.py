@@ -48,6 +48,9 @@ class SourceConfig:
     """``title`` or ``span``: generate (query, document) pairs from the corpus instead of reading qrels."""
     max_queries: int | None = None
     """Use a random subset of this many training queries (after the dev split)."""
+    weight: float | None = None
+    """Share of each batch drawn from this source (sources without a weight share what is left in proportion to
+    their query counts)."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ A batch is a deterministic function of (seed, step), so a resumed run draws the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import random
 import shutil
@@ -52,13 +53,42 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _batch_indices(n: int, batch_size: int, step: int, seed: int) -> list[int]:
-    """Indices of the step's examples: consecutive slices of a per-epoch permutation."""
-    per_epoch = max(1, n // batch_size)
-    epoch, offset = divmod(step, per_epoch)
+def source_shares(counts: list[int], weights: list[float | None]) -> list[float]:
+    """Each source's share of a batch: its weight, or (without one) a split of the rest by query count."""
+    fixed = sum(w for w in weights if w is not None)
+    if fixed > 1 + 1e-9 or any(w is not None and w < 0 for w in weights):
+        raise ConfigError(f"data.sources weights must be >= 0 and sum to at most 1, got {weights}")
+    free = sum(c for c, w in zip(counts, weights) if w is None)
+    shares = [w if w is not None else (1 - fixed) * c / free if free else 0.0 for c, w in zip(counts, weights)]
+    total = sum(shares)
+    if total <= 0:
+        raise ConfigError("data.sources weights leave nothing to sample")
+    return [s / total for s in shares]
+
+
+def _batch_indices(groups: list[list[int]], shares: list[float], batch_size: int, step: int, seed: int) -> list[int]:
+    """Indices of the step's examples: each slot picks a source by share, then walks that source's per-epoch
+    permutation (so every example of a source is seen once before any is seen twice)."""
+    rng = random.Random(f"{seed}:sources:{step}")
+    picks = rng.choices(range(len(groups)), weights=shares, k=batch_size)
+    out = []
+    for source, count in enumerate([picks.count(i) for i in range(len(groups))]):
+        if count == 0 or not groups[source]:
+            continue
+        # position of this source's stream: expected examples drawn before this step
+        start = int(step * batch_size * shares[source])
+        members = groups[source]
+        for k in range(start, start + count):
+            epoch, offset = divmod(k, len(members))
+            out.append(members[_permutation(seed, source, epoch, len(members))[offset]])
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _permutation(seed: int, source: int, epoch: int, n: int) -> tuple[int, ...]:
     order = list(range(n))
-    random.Random(f"{seed}:epoch:{epoch}").shuffle(order)
-    return order[offset * batch_size:(offset + 1) * batch_size]
+    random.Random(f"{seed}:epoch:{source}:{epoch}").shuffle(order)
+    return tuple(order)
 
 
 def _optimizer(view: Any, config: TrainConfig) -> Any:
@@ -154,6 +184,9 @@ class Trainer:
         self.teacher_weights = {_label(t): t.weight for t in config.data.teachers}
         if not self.prepared.train:
             raise ConfigError("no training queries after the held-out split")
+        self.groups = [[i for i, e in enumerate(self.prepared.train) if e.query.source == s]
+                       for s in range(len(self.prepared.sources))]
+        self.shares = source_shares([len(g) for g in self.groups], [s.weight for s in config.data.sources])
 
     # ----------------------------------------------------------------- one step
     def _step(self, step: int) -> dict[str, Any]:
@@ -169,7 +202,7 @@ class Trainer:
         doc_cfg, query_cfg = config.document_regularizer, config.query_regularizer
         lam_d = quadratic_warmup(step, _warmup(doc_cfg.warmup_steps, total_steps), doc_cfg.weight)
         lam_q = quadratic_warmup(step, _warmup(query_cfg.warmup_steps, total_steps), query_cfg.weight)
-        indices = _batch_indices(len(self.prepared.train), config.optim.batch_size, step, config.seed)
+        indices = _batch_indices(self.groups, self.shares, config.optim.batch_size, step, config.seed)
         examples = [self.prepared.train[i] for i in indices]
         batch = make_batch(self.prepared, examples, random.Random(f"{config.seed}:step:{step}"),
                            config.data.negatives, self.teacher_weights, config.data.normalization, self.with_labels)
