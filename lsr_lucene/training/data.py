@@ -7,7 +7,6 @@ Test qrels are refused: a source whose qrels file is named ``test`` raises Confi
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -151,7 +150,3 @@ def split_counts(sources: Sequence[Source]) -> dict[str, dict[str, int]]:
     """Per source: training and held-out query counts (for the run summary)."""
     return {s.name: {"train": sum(not q.dev for q in s.queries), "dev": sum(q.dev for q in s.queries),
                      "docs": len(s.docs)} for s in sources}
-
-
-def math_ok(value: float) -> bool:
-    return math.isfinite(value)

@@ -59,8 +59,9 @@ def _digest(*parts: object) -> str:
 def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path, threads: int,
                     progress: bool) -> list[Example]:
     labels = [teacher_label(t.name, t.model) for t in config.teachers]
-    key = _digest(asdict(config.sources[index]), str(source.folder.resolve()), config.depth, config.dev_fraction,
-                  config.seed, labels, len(source.queries))
+    spec = {k: v for k, v in asdict(config.sources[index]).items() if k != "weight"}  # sampling only
+    key = _digest(spec, str(source.folder.resolve()), config.depth, config.dev_fraction, config.seed, labels,
+                  len(source.queries))
     path = cache / f"prepared-{source.name}-{key}.jsonl"
     by_id = {q.id: q for q in source.queries}
     if path.is_file():

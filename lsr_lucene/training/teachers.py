@@ -68,7 +68,8 @@ class DenseTeacher:
         name = _key(self.name, corpus_key, len(doc_ids))
         docs = _cached(cache_dir / "teachers" / f"dense-docs-{name}.npy", lambda: self.embed(doc_texts, progress))
         qname = _key(self.name, *queries)
-        query_emb = _cached(cache_dir / "teachers" / f"dense-queries-{qname}.npy", lambda: self.embed(queries))
+        query_emb = _cached(cache_dir / "teachers" / f"dense-queries-{qname}.npy",
+                            lambda: self.embed(queries, progress))
         return [docs[np.asarray(c, dtype=np.int64)] @ query_emb[i] for i, c in enumerate(candidates)]
 
 

@@ -8,7 +8,8 @@ Output folder (``TrainConfig.output_dir()``)::
     dev.jsonl           held-out evaluations at each checkpoint
     curves.png          loss, nonzeros, FLOPS and held-out nDCG@10 over steps
     checkpoints/step-NNNNNN/   model/ (sentence-transformers folder) + optimizer state + state.json
-    model/              the selected checkpoint's model (best held-out nDCG@10): what ``--model`` takes
+    model/              the selected checkpoint's model (best held-out nDCG@10 so far, also when stopped by
+                        max_minutes): what ``--model`` takes
     summary.json        timings (wall and CPU), selected step, held-out scores, data counts
 
 A batch is a deterministic function of (seed, step), so a resumed run draws the same batches it would have drawn.
@@ -67,8 +68,9 @@ def source_shares(counts: list[int], weights: list[float | None]) -> list[float]
 
 
 def _batch_indices(groups: list[list[int]], shares: list[float], batch_size: int, step: int, seed: int) -> list[int]:
-    """Indices of the step's examples: each slot picks a source by share, then walks that source's per-epoch
-    permutation (so every example of a source is seen once before any is seen twice)."""
+    """Indices of the step's examples: each slot picks a source by share (seeded by the step), then takes the next
+    examples of that source's per-epoch permutation, positioned by the source's expected draws so far (so a source's
+    examples are seen about once per epoch of that source)."""
     rng = random.Random(f"{seed}:sources:{step}")
     picks = rng.choices(range(len(groups)), weights=shares, k=batch_size)
     out = []
@@ -328,12 +330,13 @@ class Trainer:
 
         best = max(dev_rows, key=lambda r: (r.get("ndcg@10", 0.0), r["step"]))
         source = checkpoint_dir(self.out, best["step"]) / "model"
-        if not stopped_early:
-            with atomic_dir(self.out / "model") as tmp:
-                shutil.copytree(source, tmp, dirs_exist_ok=True)
+        with atomic_dir(self.out / "model") as tmp:  # the best so far, also after max_minutes (rerun resumes)
+            shutil.copytree(source, tmp, dirs_exist_ok=True)
+        self.timings["total"] = {key: sum(self.timings[p].get(key, 0.0) for p in ("prepare", "train", "dev"))
+                                 for key in ("wall_s", "cpu_s")}
         summary = {"name": self.config.name, "steps_done": step, "complete": not stopped_early,
                    "selected_step": best["step"], "selected_dev": best, "dev": dev_rows,
-                   "model": str(self.out / "model") if not stopped_early else None,
+                   "model": str(self.out / "model"),
                    "timings": self.timings, "data": split_counts(self.prepared.sources),
                    "train_examples": len(self.prepared.train), "dev_examples": len(self.prepared.dev)}
         write_text(self.out / "summary.json", json.dumps(summary, indent=1) + "\n")

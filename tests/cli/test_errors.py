@@ -28,7 +28,7 @@ def corpus(tmp_path, lines):
 
 
 def test_help_for_every_command_needs_no_java():
-    for command in ["setup", "encode", "index", "search", "evaluate", "run"]:
+    for command in ["setup", "encode", "index", "search", "evaluate", "run", "train"]:
         code, out, err = cli(command, "--help")
         assert code == 0 and "usage: lsr-lucene " + command in out
 
@@ -70,3 +70,15 @@ def test_skip_policy_reports_and_keeps_valid_documents(tmp_path, splade_tiny):
     assert json.loads(stdout)["records"] == 2 and json.loads(stdout)["skipped"] == 1
     skipped = json.loads((out / "skipped.json").read_text())["skipped"]
     assert [(s["id"], s["line"]) for s in skipped] == [("b", 2)]
+
+
+def test_train_with_a_bad_config_names_the_key(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('name = "x"\n[optim]\nsteps = 2\nlearning_rate = 1\n')
+    code, _, err = cli("train", str(config))
+    assert_clean_error(code, err, "optim.learning_rate", "unknown key")
+    code, _, err = cli("train", str(tmp_path / "none.toml"))
+    assert_clean_error(code, err, "none.toml", "no such config file")
+    config.write_text('name = "x"\n[[data.sources]]\ncollection = "scifact"\nqrels = "qrels/test.tsv"\n')
+    code, _, err = cli("train", str(config), "--output", str(tmp_path / "out"))
+    assert_clean_error(code, err, "refusing to train on test qrels")
