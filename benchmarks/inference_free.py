@@ -63,6 +63,9 @@ def benchmark(model: str | None = None, collections: Sequence[str] = ("scifact",
 
         splade_ours = SpladeEncoder("splade-tiny", dtype="bf16", threads=threads)
     if pyserini:
+        from lsr_lucene import jvm
+
+        jvm.start()  # before any pyserini import: our JVM (Java 25), not pyserini's own lookup
         os.environ.setdefault("OPENAI_API_KEY", "unused")  # pyserini.encode imports need it set
         from pyserini.encode import SpladeQueryEncoder, TokFreqQueryEncoder
 
