@@ -81,15 +81,22 @@ def encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: Encod
             yield item_id, text, _vector(encoder.terms, ids, impacts)
 
 
-def make_encoder(config: EncodeConfig, threads: int | None = None) -> Any:
-    """The encoder for ``config`` (one instance per model, dtype and thread count in a process)."""
-    return _cached_encoder(config.model, config.dtype, threads)
+def make_encoder(config: EncodeConfig, threads: int | None = None, queries: bool = False) -> Any:
+    """The encoder for ``config`` (one instance per model, dtype and thread count in a process); with ``queries``,
+    an inference-free checkpoint gives its table lookup instead of the document encoder."""
+    return _cached_encoder(config.model, config.dtype, threads, queries)
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_encoder(model: str, dtype: str, threads: int | None) -> Any:
+def _cached_encoder(model: str, dtype: str, threads: int | None, queries: bool = False) -> Any:
+    from .encoders.checkpoint import describe
     from .encoders.splade import SpladeEncoder
 
+    layout = describe(model)
+    if queries and layout.kind == "inference_free":
+        from .encoders.inference_free import InferenceFreeEncoder
+
+        return InferenceFreeEncoder.from_checkpoint(str(layout.query_table), model)
     return SpladeEncoder(model, dtype=dtype, threads=threads)
 
 
@@ -149,7 +156,7 @@ def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config:
     writer = ShardedJsonlWriter(out_dir, QUERIES_KIND, config.to_dict(), shard_size=10**9)
     if writer.complete:
         return writer.manifest
-    encoder = encoder or make_encoder(config, settings.threads)
+    encoder = encoder or make_encoder(config, settings.threads, queries=True)
     stats = EncodeStats()
     started = time.time()
     records = encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)

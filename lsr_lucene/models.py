@@ -95,8 +95,9 @@ def resolve_model(name_or_path: str, install: bool = True) -> str:
     """A local folder for a path or a registered name (installing it if needed), or a hub name unchanged."""
     path = Path(name_or_path).expanduser()
     if path.is_dir():
-        if not (path / "config.json").exists():
-            raise SetupError(f"{path}: not a Hugging Face checkpoint folder (no config.json)")
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise SetupError(f"{path}: not a Hugging Face or sentence-transformers checkpoint folder "
+                             "(no config.json or modules.json)")
         return str(path)
     if name_or_path in MODELS:
         if not is_installed(name_or_path) and not install:

@@ -23,6 +23,7 @@ COMMANDS = {
     "export-opensearch": "write encoded vectors as an OpenSearch rank_features mapping, bulk and msearch files",
     "index-dense": "encode documents with a dense model and build a faiss index (Pyserini FaissSearcher layout)",
     "fuse": "fuse TREC run files (RRF, min-max, z-score, raw), with given weights or weights tuned on held-out qrels",
+    "train": "train a SPLADE or inference-free sparse encoder from a config file (resumable)",
 }
 
 

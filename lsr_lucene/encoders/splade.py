@@ -10,6 +10,9 @@ followed by a max over it, same numbers bit for bit).
 ``dtype``: ``"fp32"`` is the reference path; ``"bf16"`` (default) runs the vocabulary projection in bfloat16 and the
 transformer in float32 (2x faster for small models, quantized impacts within +-2 of fp32 at scale 100 on SciFact);
 ``"bf16-all"`` also runs the transformer under bf16 autocast (for large backbones, where the transformer dominates).
+
+``activation``: ``splade`` (log(1+relu)) or ``l0`` (log(1+log(1+relu))); by default the checkpoint's
+(``encoders/checkpoint.py`` reads a sentence-transformers folder's ``SpladePooling``).
 """
 
 from __future__ import annotations
@@ -43,13 +46,17 @@ class EncodeStats:
 
 
 def load_masked_lm(model: str) -> tuple[Any, Any]:
-    """(tokenizer, model in eval mode) for a local path, registered name or hub name."""
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
+    """(tokenizer, model in eval mode) for a local path, registered name or hub name: a masked LM, or else a
+    causal LM (decoder-only SPLADE uses its LM head over every position)."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
+    from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING_NAMES
 
     location = resolve_model(model)
     try:
         tokenizer = AutoTokenizer.from_pretrained(location)
-        network = AutoModelForMaskedLM.from_pretrained(location)
+        model_type = AutoConfig.from_pretrained(location).model_type
+        auto = AutoModelForMaskedLM if model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES else AutoModelForCausalLM
+        network = auto.from_pretrained(location)
     except (OSError, ValueError) as exc:
         raise SetupError(f"could not load masked-LM model {model!r} from {location!r}: {exc}".splitlines()[0]) from exc
     return tokenizer, network.eval()
@@ -62,8 +69,10 @@ class SpladeEncoder:
     """
 
     def __init__(self, model: str = "splade-tiny", dtype: str = "bf16", threads: int | None = None,
-                 max_tokens: int = 2048, vocab_tile: int = 4096) -> None:
+                 max_tokens: int = 2048, vocab_tile: int = 4096, activation: str | None = None) -> None:
         import torch
+
+        from .checkpoint import describe
 
         if dtype not in DTYPES:
             raise ConfigError(f"dtype must be one of {DTYPES}, got {dtype!r}")
@@ -73,7 +82,9 @@ class SpladeEncoder:
         self.dtype = dtype
         self.max_tokens = max_tokens
         self.vocab_tile = vocab_tile
-        self.tokenizer, self.network = load_masked_lm(model)
+        layout = describe(model)  # a sentence-transformers folder: its document transformer and activation
+        self.activation = activation or layout.activation
+        self.tokenizer, self.network = load_masked_lm(layout.document_model)
         head = self.network.get_output_embeddings()
         if head is None or getattr(head, "weight", None) is None:
             raise ConfigError(f"model {model!r} has no vocabulary projection (get_output_embeddings); "
@@ -123,6 +134,8 @@ class SpladeEncoder:
         input_ids, mask = (torch.from_numpy(a) for a in pad(ids, self.pad_id))
         with torch.inference_mode():
             weights = torch.log1p(torch.relu(self._pooled(input_ids, mask) + self._bias))
+            if self.activation == "l0":
+                weights = torch.log1p(weights)
             if not expansion:
                 keep = torch.zeros_like(weights, dtype=torch.bool)
                 keep.scatter_(1, input_ids * mask, True)

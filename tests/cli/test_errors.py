@@ -28,7 +28,7 @@ def corpus(tmp_path, lines):
 
 
 def test_help_for_every_command_needs_no_java():
-    for command in ["setup", "encode", "index", "search", "evaluate", "run"]:
+    for command in ["setup", "encode", "index", "search", "evaluate", "run", "train"]:
         code, out, err = cli(command, "--help")
         assert code == 0 and "usage: lsr-lucene " + command in out
 
@@ -84,3 +84,15 @@ def test_bad_vector_record_at_index_time(tmp_path):
     code, _, err = cli("index", "--vectors", str(tmp_path / "v"), "--index", str(tmp_path / "i"), "--quiet")
     assert_clean_error(code, err, "part-00000.jsonl:2", "(id 'd1')", "impacts must be integers")
     assert not (tmp_path / "i").exists()
+
+
+def test_train_with_a_bad_config_names_the_key(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('name = "x"\n[optim]\nsteps = 2\nlearning_rate = 1\n')
+    code, _, err = cli("train", str(config))
+    assert_clean_error(code, err, "optim.learning_rate", "unknown key")
+    code, _, err = cli("train", str(tmp_path / "none.toml"))
+    assert_clean_error(code, err, "none.toml", "no such config file")
+    config.write_text('name = "x"\n[[data.sources]]\ncollection = "scifact"\nqrels = "qrels/test.tsv"\n')
+    code, _, err = cli("train", str(config), "--output", str(tmp_path / "out"))
+    assert_clean_error(code, err, "refusing to train on test qrels")

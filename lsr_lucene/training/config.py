@@ -1,0 +1,237 @@
+"""``TrainConfig``: everything that determines a training run, read from a small TOML or JSON file.
+
+Unknown keys are refused with their dotted path, so a typo cannot silently fall back to a default. The resolved
+config is written next to the checkpoints (``train_config.json``) and a resumed run must match it.
+
+Example (TOML)::
+
+    name = "splade-doc-tiny"
+    seed = 13
+    [model]
+    kind = "inference_free"
+    backbone = "splade-tiny"
+    [[data.sources]]
+    collection = "scifact"
+    qrels = "qrels/train.tsv"
+    [[losses]]
+    name = "kl_distill"
+    [document_regularizer]
+    name = "l0_mask"
+    weight = 1e-3
+    params = { threshold = 200 }
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import typing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, InputFileError
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """Training queries of one collection: judged pairs (``qrels``) or pairs generated from its corpus."""
+
+    collection: str
+    """A collection name (``scifact``) or BEIR folder: its corpus is what documents come from."""
+    queries: str = "queries.jsonl"
+    """Query file, relative to the collection folder."""
+    qrels: str = "qrels/train.tsv"
+    """Qrels file, relative to the collection folder (test qrels are refused)."""
+    synthetic: str | None = None
+    """``title`` or ``span``: generate (query, document) pairs from the corpus instead of reading qrels."""
+    max_queries: int | None = None
+    """Use a random subset of this many training queries (after the dev split)."""
+    weight: float | None = None
+    """Share of each batch drawn from this source (sources without a weight share what is left in proportion to
+    their query counts)."""
+
+
+@dataclass(frozen=True)
+class TeacherConfig:
+    name: str
+    """``bm25``, ``dense`` (a sentence-transformers model) or ``splade`` (a SPLADE checkpoint)."""
+    model: str | None = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    sources: tuple[SourceConfig, ...] = ()
+    dev_fraction: float = 0.05
+    """Fraction of each source's queries held out for model selection (by a hash of the query id)."""
+    dev_max_queries: int = 50
+    """At most this many held-out queries per source are evaluated."""
+    dev_depth: int = 20
+    """Held-out queries rerank the BM25 top ``dev_depth`` (plus their positives)."""
+    negatives: int = 3
+    """Hard negatives per query, drawn from the BM25 candidates that are not positives."""
+    depth: int = 50
+    """BM25 candidates kept per query (hard negatives and teacher scores come from them)."""
+    teachers: tuple[TeacherConfig, ...] = (TeacherConfig("bm25"), TeacherConfig("dense", "all-MiniLM-L6-v2"))
+    normalization: str = "zscore"
+    """How each teacher's scores are normalized over a query's candidates before they are summed: zscore, minmax,
+    none."""
+    cache_dir: str = "outputs/train-cache"
+    """Where BM25 indexes, candidates and teacher scores are kept between runs (keyed by what produced them)."""
+    seed: int = 0
+    """Seed of the dev split, the query subsets and synthetic pairs (kept apart from the training seed)."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    kind: str = "inference_free"
+    """``splade`` (Siamese) or ``inference_free`` (SPLADE-doc; queries are a token weight table)."""
+    backbone: str = "splade-tiny"
+    """A registered model, checkpoint folder or hub name: a masked LM, a BERT-type sentence encoder or a causal LM."""
+    head: str = "auto"
+    """``mlm``, ``tied``, ``causal`` or ``auto`` (from the checkpoint's architecture)."""
+    activation: str = "splade"
+    """``splade`` = log(1+relu(x)); ``l0`` = log(1+log(1+relu(x)))."""
+    query_weights: str = "idf"
+    """Inference-free query table: ``idf`` (frozen) or ``learned`` (IDF-initialised, trained)."""
+    head_bias_init: float = 0.0
+    """Initial per-term bias of a tied head (negative: sparser first vectors)."""
+    max_doc_length: int = 256
+    max_query_length: int = 64
+    precision: str = "bf16"
+    """Precision of the candidate-term search in the fast projection (``bf16`` or ``fp32``)."""
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    name: str
+    weight: float = 1.0
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RegularizerConfig:
+    name: str = "flops"
+    weight: float = 0.0
+    """Final lambda (reached after ``warmup_steps`` with a quadratic warm-up); 0 disables the term."""
+    warmup_steps: int | None = None
+    """Default: one third of the training steps."""
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    steps: int = 1000
+    batch_size: int = 32
+    """Queries per step (each with one positive and ``data.negatives`` negatives)."""
+    lr: float = 2e-5
+    query_table_lr: float = 1e-3
+    """Learning rate of a learned inference-free query table."""
+    warmup_steps: int = 100
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    name: str = "sparse"
+    output: str | None = None
+    """Default: ``outputs/train/<name>``."""
+    seed: int = 13
+    model: ModelConfig = ModelConfig()
+    data: DataConfig = DataConfig()
+    losses: tuple[LossConfig, ...] = (LossConfig("kl_distill"),)
+    document_regularizer: RegularizerConfig = RegularizerConfig("flops", 1e-3)
+    query_regularizer: RegularizerConfig = RegularizerConfig("flops", 0.0)
+    optim: OptimConfig = OptimConfig()
+    checkpoint_steps: int = 200
+    """Save (and evaluate on the held-out queries) every this many steps, and at the end."""
+    keep_checkpoints: int = 2
+    max_minutes: float | None = None
+    """Stop (saving a checkpoint) once this much wall time has passed in this invocation."""
+    threads: int | None = None
+
+    def output_dir(self) -> Path:
+        return Path(self.output) if self.output else Path("outputs") / "train" / self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'config'}: expected a table/object, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {', '.join(f'{where}.{k}'.lstrip('.') for k in unknown)}; "
+                          f"known: {', '.join(sorted(names))}")
+    values = {}
+    for name, value in data.items():
+        values[name] = _convert(hints[name], value, f"{where}.{name}".lstrip("."))
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"{where or 'config'}: {exc}") from None
+
+
+def _convert(hint: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where)
+    if origin is tuple and args and dataclasses.is_dataclass(args[0]):
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list of tables")
+        return tuple(_build(args[0], item, f"{where}[{i}]") for i, item in enumerate(value))
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        if value is None:
+            return None
+        hint = next(a for a in args if a is not type(None))
+        return _convert(hint, value, where)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float, str, bool) and not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
+    if hint is dict and not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table/object, got {value!r}")
+    return value
+
+
+def config_from_dict(data: dict[str, Any]) -> TrainConfig:
+    """A ``TrainConfig`` from nested dicts (as read from TOML/JSON), checking keys and types."""
+    return _build(TrainConfig, data, "")
+
+
+def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """Read a ``.toml`` or ``.json`` config; ``overrides`` maps dotted keys (``optim.steps``) to values."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "no such config file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise InputFileError(path, "config files must end in .toml or .json")
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise InputFileError(path, f"unreadable config ({exc})") from None
+    for key, value in (overrides or {}).items():
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override {key!r}: {part!r} is not a table")
+        node[parts[-1]] = value
+    try:
+        return config_from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,150 @@
+"""The prepared training set: queries with their BM25 candidates and every teacher's scores, cached between runs,
+and the batches drawn from it (one positive and ``negatives`` hard negatives per query, teacher labels attached).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..io.atomic import atomic_open
+from ..io.jsonl import dumps, read_jsonl
+from .config import DataConfig
+from .data import Source, TrainQuery, idf_weights, load_source
+from .negatives import bm25_candidates, candidate_list
+from .teachers import TEACHERS, ensemble, teacher_label
+
+
+@dataclass
+class Example:
+    query: TrainQuery
+    candidates: list[str]
+    """Doc ids: BM25 hits, then positives BM25 missed."""
+    scores: dict[str, list[float]] = field(default_factory=dict)
+    """Teacher label -> one score per candidate."""
+
+
+@dataclass
+class Batch:
+    queries: list[str]
+    columns: list[list[str]]
+    """Document texts: column 0 holds the positives, columns 1.. the hard negatives."""
+    labels: Any = None
+    """[queries, 1 + negatives] teacher scores (None without teachers)."""
+
+
+@dataclass
+class Prepared:
+    sources: list[Source]
+    train: list[Example]
+    dev: list[Example]
+    idf: Any
+    """[vocab] float32 tensor: IDF over the training corpora."""
+
+    def doc_text(self, example: Example, doc_id: str) -> str:
+        return self.sources[example.query.source].docs[doc_id]
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path, threads: int,
+                    progress: bool) -> list[Example]:
+    labels = [teacher_label(t.name, t.model) for t in config.teachers]
+    spec = {k: v for k, v in asdict(config.sources[index]).items() if k != "weight"}  # sampling only
+    key = _digest(spec, str(source.folder.resolve()), config.depth, config.dev_fraction, config.seed, labels,
+                  len(source.queries))
+    path = cache / f"prepared-{source.name}-{key}.jsonl"
+    by_id = {q.id: q for q in source.queries}
+    if path.is_file():
+        return [Example(by_id[r["id"]], r["candidates"], r["scores"]) for _, r in read_jsonl(path)]
+    run = bm25_candidates(source, source.queries, config.depth, cache, threads, progress)
+    examples = []
+    for query in source.queries:
+        ids, bm25 = candidate_list(query, [(h.doc_id, h.score) for h in run.get(query.id, [])])
+        examples.append(Example(query, ids, {"bm25": bm25}))
+    doc_ids = list(source.docs)
+    position = {d: i for i, d in enumerate(doc_ids)}
+    for teacher in config.teachers:
+        if teacher.name == "bm25":
+            continue
+        factory = TEACHERS.get(teacher.name)
+        scorer = factory(teacher.model) if teacher.model else factory()
+        scores = scorer.score(f"{source.name}:{source.folder.resolve()}", doc_ids, [source.docs[d] for d in doc_ids],
+                              [e.query.text for e in examples],
+                              [[position[d] for d in e.candidates] for e in examples], cache, progress)
+        label = teacher_label(teacher.name, teacher.model)
+        for example, values in zip(examples, scores):
+            example.scores[label] = [float(v) for v in values]
+    with atomic_open(path) as out:
+        for e in examples:
+            out.write(dumps({"id": e.query.id, "candidates": e.candidates, "scores": e.scores}) + "\n")
+    return examples
+
+
+def prepare(config: DataConfig, tokenizer: Any, vocab_size: int, threads: int = 2,
+            progress: bool = True) -> Prepared:
+    """Load the sources, mine BM25 candidates, score them with every teacher and compute IDF (all cached)."""
+    if not config.sources:
+        raise ConfigError("data.sources is empty: give at least one training source")
+    cache = Path(config.cache_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    sources = [load_source(s, i, config.dev_fraction, config.seed) for i, s in enumerate(config.sources)]
+    train: list[Example] = []
+    dev: list[Example] = []
+    for index, source in enumerate(sources):
+        examples = _prepare_source(source, index, config, cache, threads, progress)
+        held_out = [e for e in examples if e.query.dev]
+        dev.extend(random.Random(config.seed).sample(held_out, min(config.dev_max_queries, len(held_out))))
+        train.extend(e for e in examples if not e.query.dev)
+    idf_key = _digest([str(s.folder.resolve()) for s in sources], [len(s.docs) for s in sources],
+                      getattr(tokenizer, "name_or_path", ""), vocab_size)
+    idf_path = cache / f"idf-{idf_key}.npy"
+    if idf_path.is_file():
+        import torch
+
+        idf = torch.from_numpy(np.load(idf_path, allow_pickle=False))
+    else:
+        idf = idf_weights((text for s in sources for text in s.docs.values()), tokenizer, vocab_size)
+        with atomic_open(idf_path, "wb") as out:
+            np.save(out, idf.numpy(), allow_pickle=False)
+    return Prepared(sources, train, dev, idf)
+
+
+def make_batch(prepared: Prepared, examples: Sequence[Example], rng: random.Random, negatives: int,
+               weights: dict[str, float], normalization: str, with_labels: bool) -> Batch:
+    """One positive and ``negatives`` hard negatives per example (random documents of the same corpus when the
+    candidates run out), with teacher labels when ``with_labels``."""
+    queries, columns = [], [[] for _ in range(1 + negatives)]
+    labels = []
+    for example in examples:
+        positives = set(example.query.positives)
+        pool = [i for i, d in enumerate(example.candidates) if d not in positives]
+        picked = rng.sample(pool, min(negatives, len(pool)))
+        pos_index = rng.choice([i for i, d in enumerate(example.candidates) if d in positives])
+        docs = prepared.sources[example.query.source].docs
+        chosen = [example.candidates[pos_index]] + [example.candidates[i] for i in picked]
+        while len(chosen) < 1 + negatives:
+            chosen.append(rng.choice(list(docs)))
+        queries.append(example.query.text)
+        for column, doc_id in zip(columns, chosen):
+            column.append(docs[doc_id])
+        if with_labels:
+            missing = [t for t in weights if t not in example.scores]
+            if missing:
+                raise ConfigError(f"no teacher scores {missing} for query {example.query.id!r}; "
+                                  "list the teacher in data.teachers")
+            combined = ensemble({t: np.asarray(example.scores[t]) for t in weights}, weights, normalization)
+            low = float(combined.min()) if combined.size else 0.0
+            row = [float(combined[pos_index])] + [float(combined[i]) for i in picked]
+            row += [low] * (1 + negatives - len(row))
+            labels.append(row)
+    return Batch(queries, columns, np.asarray(labels, dtype=np.float32) if with_labels else None)

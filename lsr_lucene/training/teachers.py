@@ -1,0 +1,134 @@
+"""Teachers: score every (query, candidate) pair once, before training; an ensemble is a weighted sum of each
+teacher's normalized scores (Geng et al. 2024 combine dense and sparse teachers this way).
+
+- ``bm25``: the Lucene BM25 score of the candidate list (``negatives.py``).
+- ``dense``: cosine similarity of a sentence-transformers model's embeddings (all-MiniLM-L6-v2), documents embedded
+  once per corpus and cached as ``.npy``.
+- ``splade``: dot product of a SPLADE checkpoint's vectors (this project's encoder).
+
+Normalization, per query over its candidates: ``zscore`` (mean 0, standard deviation 1), ``minmax`` (0..1), or
+``none``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..registry import Registry
+
+TEACHERS: Registry[Callable[..., Any]] = Registry("teacher")
+NORMALIZATIONS = ("zscore", "minmax", "none")
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def _cached(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """``compute()``, saved to ``path`` (.npy, written atomically) and read back on later calls."""
+    from ..io.atomic import atomic_open
+
+    if path.is_file():
+        return np.load(path, allow_pickle=False)
+    array = compute()
+    with atomic_open(path, "wb") as out:
+        np.save(out, array, allow_pickle=False)
+    return array
+
+
+class DenseTeacher:
+    """Cosine similarity of a sentence-transformers model (run under bfloat16 autocast on CPU)."""
+
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        from ..models import resolve_model
+
+        self.name = model
+        self.model = SentenceTransformer(resolve_model(model), device="cpu")
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+            out = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=progress)
+        return np.asarray(out, dtype=np.float32)
+
+    def score(self, corpus_key: str, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
+              candidates: Sequence[Sequence[int]], cache_dir: Path, progress: bool = True) -> list[np.ndarray]:
+        """Per query, the scores of its candidates (indexes into ``doc_ids``)."""
+        name = _key(self.name, corpus_key, len(doc_ids))
+        docs = _cached(cache_dir / "teachers" / f"dense-docs-{name}.npy", lambda: self.embed(doc_texts, progress))
+        qname = _key(self.name, *queries)
+        query_emb = _cached(cache_dir / "teachers" / f"dense-queries-{qname}.npy",
+                            lambda: self.embed(queries, progress))
+        return [docs[np.asarray(c, dtype=np.int64)] @ query_emb[i] for i, c in enumerate(candidates)]
+
+
+class SpladeTeacher:
+    """Dot product of a SPLADE checkpoint's float vectors (this project's encoder)."""
+
+    def __init__(self, model: str = "splade-tiny") -> None:
+        from ..encoders.splade import SpladeEncoder
+
+        self.name = model
+        self.encoder = SpladeEncoder(model, dtype="bf16")
+
+    def _matrix(self, texts: Sequence[str], max_length: int) -> Any:
+        from scipy import sparse
+
+        rows = self.encoder.encode(list(texts), max_length=max_length)
+        indptr = np.cumsum([0] + [len(r.ids) for r in rows])
+        ids = np.concatenate([r.ids for r in rows]) if rows else np.zeros(0, np.int32)
+        weights = np.concatenate([r.weights for r in rows]) if rows else np.zeros(0, np.float32)
+        return sparse.csr_matrix((weights, ids, indptr), shape=(len(rows), self.encoder.vocab_size))
+
+    def score(self, corpus_key: str, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
+              candidates: Sequence[Sequence[int]], cache_dir: Path, progress: bool = True) -> list[np.ndarray]:
+        docs = self._matrix(doc_texts, 512)
+        query_matrix = self._matrix(queries, 512)
+        return [np.asarray((docs[np.asarray(c)] @ query_matrix[i].T).todense()).ravel().astype(np.float32)
+                for i, c in enumerate(candidates)]
+
+
+TEACHERS.register("dense", DenseTeacher)
+TEACHERS.register("splade", SpladeTeacher)
+TEACHERS.register("bm25", None)  # scores come with the BM25 candidates
+
+
+def normalize(scores: np.ndarray, method: str) -> np.ndarray:
+    """One query's candidate scores normalized by ``method`` (see the module docstring)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if method == "none" or scores.size == 0:
+        return scores
+    if method == "zscore":
+        std = scores.std()
+        return (scores - scores.mean()) / std if std > 0 else scores * 0.0
+    if method == "minmax":
+        span = scores.max() - scores.min()
+        return (scores - scores.min()) / span if span > 0 else scores * 0.0
+    raise ConfigError(f"teacher normalization must be one of {NORMALIZATIONS}, got {method!r}")
+
+
+def ensemble(per_teacher: dict[str, np.ndarray], weights: dict[str, float], method: str) -> np.ndarray:
+    """Weighted sum of the normalized scores of each teacher (one query's candidates)."""
+    total = None
+    for name, scores in per_teacher.items():
+        part = weights[name] * normalize(scores, method)
+        total = part if total is None else total + part
+    if total is None:
+        raise ConfigError("a distillation loss needs at least one teacher (data.teachers)")
+    return total
+
+
+def teacher_label(name: str, model: str | None) -> str:
+    """The key under which a teacher's scores are stored (``dense:all-MiniLM-L6-v2``)."""
+    return name if model is None else f"{name}:{os.path.basename(str(model).rstrip('/'))}"
