@@ -87,6 +87,7 @@ def available(bench: Benchmark, folder: Path = REPO / "benchmarks") -> bool:
 # ``markdown`` when the module has no ``markdown`` function.
 
 def _adapt_indexing(module: Any, work: Path, options: dict[str, Any]) -> dict[str, Any]:
+    (work / "shared").mkdir(parents=True, exist_ok=True)
     result = module.benchmark_indexing(tuple(options["collections"]), repeats=options["repeats"],
                                        work=work / "shared")
     names = [c for c in options["collections"] if c in result]

@@ -73,7 +73,7 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
     import shutil
 
     from lsr_lucene import jvm
-    from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections import BadInput, load_collection
     from lsr_lucene.encode import (EncodeConfig, RunSettings, encode_documents, encode_queries, make_encoder,
                                    read_vectors)
     from lsr_lucene.io.atomic import write_text
@@ -84,7 +84,7 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
     for stale in folder.glob("index-*"):  # indexes are always rebuilt (their time is measured)
         shutil.rmtree(stale)
     jvm.start(heap)
-    coll = load_collection(collection)
+    coll = load_collection(collection, BadInput("skip"))  # cranfield has two empty documents
     config = EncodeConfig()
     shard = math.gcd(*sizes)
     settings = RunSettings(threads=threads, shard_size=shard, progress=False)
