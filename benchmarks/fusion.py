@@ -5,10 +5,12 @@ Pyserini's own fusion code timed side by side on the same hits.
     python benchmarks/fusion.py scifact [--work benchmarks/work/scifact] [--repeats 5] [--threads 2]
 
 Needs the work folder of ``scripts/fusion_report.py`` (impact, BM25 and faiss indexes, encoded test queries).
-Search time per query: impact search of the pre-encoded SPLADE queries (Anserini), dense search (faiss) with and
-without encoding the query text (MiniLM), and BM25, on ``--threads`` threads (1 by default, like fusion). Fusion is
-timed on those runs (1,000 hits each). Every figure is the best of ``--repeats`` runs, in wall time and in CPU time
-of the process (all threads, the JVM's included): on a busy machine CPU time is the steadier of the two.
+Search time per query: impact search of the pre-encoded SPLADE queries (java/ plugin and Anserini), SPLADE query
+encoding, dense search (faiss) and MiniLM query encoding, and BM25, on ``--threads`` threads (1 by default, like
+fusion). Fusion is timed on those runs (1,000 hits each, as the searchers' flat columns, BM25 as hits) and reported
+as a share of the searches it fuses (their ``batch_search``, which returns hits), with pre-encoded queries and with
+text queries (each side's encoder included). Every figure is the best of ``--repeats`` runs, in wall time and in CPU
+time of the process (all threads, the JVM's included): on a busy machine CPU time is the steadier of the two.
 """
 
 from __future__ import annotations
@@ -40,10 +42,24 @@ def _best(repeats: int, work: Callable[[], Any]) -> tuple[dict[str, float], Any]
     return {"wall": min(wall), "cpu": min(cpu)}, result
 
 
+SEARCHES = {"impact": "impact search, plugin (pre-encoded queries)", "bm25": "bm25 search",
+            "dense": "dense search (pre-encoded queries)"}
+ENCODERS = {"impact": "SPLADE query encoding", "dense": "dense query encoding (MiniLM)"}
+DENOMINATORS = {
+    "pre-encoded, plugin": lambda names: [SEARCHES[n] for n in names],
+    "pre-encoded, anserini": lambda names: [SEARCHES[n] if n != "impact" else
+                                            "impact search, anserini (pre-encoded queries)" for n in names],
+    "text queries, plugin": lambda names: [SEARCHES[n] for n in names] + [ENCODERS[n] for n in names
+                                                                           if n in ENCODERS],
+}
+"""What fusion is a share of: the searches it fuses with pre-encoded queries (impact search by the java/ plugin or
+by Anserini), or the whole hybrid path from query text (each side's query encoder plus its search)."""
+
+
 def benchmark(collection: str = "scifact", work: str | None = None, repeats: int = 5, threads: int = 1,
               k: int = 1000) -> dict[str, Any]:
-    """Per-query milliseconds (wall and CPU) of each search and of each fusion, fusion as a share of the searches it
-    fuses, and Pyserini's fusion code on the same hits."""
+    """Per-query milliseconds (wall and CPU) of each search, query encoder and fusion, fusion as a share of each
+    denominator in ``DENOMINATORS``, and Pyserini's fusion code on the same hits."""
     from lsr_lucene import jvm
 
     jvm.start()
@@ -62,44 +78,47 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
     from lsr_lucene.search.bm25 import Bm25Searcher
     from lsr_lucene.search.dense import DenseSearcher
     from lsr_lucene.search.fusion import FusionConfig, fuse
+    from lsr_lucene.search.hybrid import SpladeTextSearcher
     from lsr_lucene.search.impact import ImpactSearcher
+    from lsr_lucene.search.plugin import PluginImpactSearcher
 
     root = Path(work or REPO / "benchmarks" / "work" / collection)
     queries = judged_queries(load_collection(collection), "test")[0]
     texts, qids = [q.text for q in queries], [q.id for q in queries]
     vectors = dict(read_vectors(root / "query-vectors"))
+    pre_encoded = [vectors[q] for q in qids]
     encoder = make_dense_encoder(DenseEncodeConfig.from_dict(read_manifest(root / "index-dense")["encode"]), threads)
     n = len(queries)
     steps: dict[str, dict[str, float]] = {}
     runs = {}
-    with ImpactSearcher(root / "index-impact") as impact, Bm25Searcher(root / "index-bm25") as bm25, \
+    with PluginImpactSearcher(root / "index-impact") as plugin, ImpactSearcher(root / "index-impact") as anserini, \
+            SpladeTextSearcher(root / "index-impact", threads=threads) as splade, \
+            Bm25Searcher(root / "index-bm25") as bm25, \
             DenseSearcher(root / "index-dense", encoder=encoder, threads=threads) as dense:
         dense.encode(texts[:2])  # warm up
-        steps["impact search (pre-encoded queries)"], runs["impact"] = _best(
-            repeats, lambda: impact.batch_search([vectors[q] for q in qids], qids, k, threads))
-        steps["bm25 search"], runs["bm25"] = _best(repeats, lambda: bm25.batch_search(texts, qids, k, threads))
-        steps["dense query encoding"], matrix = _best(repeats, lambda: dense.encode(texts))
-        steps["dense search (pre-encoded queries)"], runs["dense"] = _best(
-            repeats, lambda: dense.batch_search(matrix, qids, k, threads))
+        splade.encode(texts[:2])
+        steps[SEARCHES["impact"]], runs["impact"] = _best(
+            repeats, lambda: plugin.batch_search(pre_encoded, qids, k, threads))
+        steps["impact search, anserini (pre-encoded queries)"], _ = _best(
+            repeats, lambda: anserini.batch_search(pre_encoded, qids, k, threads))
+        steps[ENCODERS["impact"]], _ = _best(repeats, lambda: splade.encode(texts))
+        steps[SEARCHES["bm25"]], runs["bm25"] = _best(repeats, lambda: bm25.batch_search(texts, qids, k, threads))
+        steps[ENCODERS["dense"]], matrix = _best(repeats, lambda: dense.encode(texts))
+        steps[SEARCHES["dense"]], runs["dense"] = _best(repeats, lambda: dense.batch_search(matrix, qids, k, threads))
+        # fusion takes what the hybrid path hands it: flat columns from this tool's searchers, BM25 hits as a Run
+        columns = {"impact": plugin.search_columns(pre_encoded, qids, k, threads),
+                   "dense": dense.search_columns(matrix, qids, k, threads), "bm25": runs["bm25"]}
     per_query = {name: {clock: value / n * 1000 for clock, value in times.items()} for name, times in steps.items()}
-
-    def searches(names: tuple[str, ...], clock: str, encoding: bool = False) -> float:
-        labels = {"impact": "impact search (pre-encoded queries)", "bm25": "bm25 search",
-                  "dense": "dense search (pre-encoded queries)"}
-        total = sum(per_query[labels[name]][clock] for name in names)
-        return total + (per_query["dense query encoding"][clock] if encoding else 0.0)
 
     fusion: dict[str, Any] = {}
     for combo, names in COMBINATIONS.items():
         for method in METHODS:
             config = FusionConfig(method, k=k)
-            times, _ = _best(repeats, lambda: fuse([runs[name] for name in names], config))
+            times, _ = _best(repeats, lambda: fuse([columns[name] for name in names], config))
             ms = {clock: value / n * 1000 for clock, value in times.items()}
-            fusion[f"{combo} {method}"] = {
-                "ms_per_query": ms,
-                "share_of_search": {clock: ms[clock] / searches(names, clock) for clock in ms},
-                "share_with_dense_encoding": {clock: ms[clock] / searches(names, clock, True) for clock in ms},
-            }
+            fusion[f"{combo} {method}"] = {"ms_per_query": ms, "share": {
+                label: {clock: ms[clock] / sum(per_query[step][clock] for step in parts(names)) for clock in ms}
+                for label, parts in DENOMINATORS.items()}}
     # Pyserini's fusion code on the same hits: HybridSearcher's interpolation (min-max normalisation) for two runs
     # and its TrecRun-based RRF (pandas) for any number; their inputs are built outside the clock
     sparse = {q: [DenseSearchResult(h.doc_id, h.score) for h in runs["impact"][q]] for q in qids}
@@ -119,29 +138,29 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
         "collection": collection, "queries": n, "k": k, "threads": threads, "repeats": repeats,
         "load_average": os.getloadavg()[0],
         "search_ms_per_query": per_query, "fusion": fusion, "pyserini_fusion_ms_per_query": pyserini,
-        "max_share_of_search": {clock: max(f["share_of_search"][clock] for f in fusion.values())
-                                for clock in ("wall", "cpu")},
+        "max_share": {label: {clock: max(f["share"][label][clock] for f in fusion.values())
+                              for clock in ("wall", "cpu")} for label in DENOMINATORS},
     }
 
 
 def markdown(result: dict[str, Any]) -> str:
     """The benchmark as a Markdown table (wall / CPU milliseconds per query)."""
+    labels = list(DENOMINATORS)
     lines = [f"{result['collection']}, {result['queries']} queries, k={result['k']}, {result['threads']} thread(s), "
              f"best of {result['repeats']}, load average {result['load_average']:.1f}; cells are wall / CPU", "",
-             "| step | ms per query | fusion / fused searches | fusion / (fused searches + dense query encoding) |",
-             "|---|---|---|---|"]
+             "| step | ms per query | " + " | ".join(f"fusion / ({label})" for label in labels) + " |",
+             "|---|---|" + "---|" * len(labels)]
 
     def pair(values: dict[str, float], fmt: str) -> str:
         return " / ".join(fmt.format(values[c]) for c in ("wall", "cpu"))
 
     for name, values in result["search_ms_per_query"].items():
-        lines.append(f"| {name} | {pair(values, '{:.3f}')} | | |")
+        lines.append(f"| {name} | {pair(values, '{:.3f}')} |" + " |" * len(labels))
     for name, figures in result["fusion"].items():
         lines.append(f"| fusion {name} | {pair(figures['ms_per_query'], '{:.3f}')} | "
-                     f"{pair(figures['share_of_search'], '{:.1%}')} | "
-                     f"{pair(figures['share_with_dense_encoding'], '{:.1%}')} |")
+                     + " | ".join(pair(figures["share"][label], "{:.1%}") for label in labels) + " |")
     for name, values in result["pyserini_fusion_ms_per_query"].items():
-        lines.append(f"| Pyserini {name} | {pair(values, '{:.3f}')} | | |")
+        lines.append(f"| Pyserini {name} | {pair(values, '{:.3f}')} |" + " |" * len(labels))
     return "\n".join(lines) + "\n"
 
 

@@ -48,10 +48,12 @@ def search(index: Path, queries: Path, run: Path, heap: str, k: int = 1000) -> d
             "peak_rss_mb": int(done.stdout.split("PEAK")[-1])}
 
 
-def run(work: Path = Path("benchmarks/work"), heap: str = "1g") -> dict:
+def run(work: Path = Path("benchmarks/work"), heap: str = "1g", pipeline: Path | None = None) -> dict:
+    """Peak RSS and queries/s of ``lsr-lucene search`` with 1,000 and 10,000 queries; ``pipeline`` is a finished
+    (or to be made) ``lsr-lucene run`` folder of SciFact to reuse."""
     from lsr_lucene.cli.main import main
 
-    out = work / "scifact-splade-tiny"
+    out = pipeline or work / "scifact-splade-tiny"
     if not (out / "report.json").exists():
         main(["run", "--collection", "scifact", "--output", str(out), "--quiet", "--no-bm25"])
     result = {"heap": heap}

@@ -132,7 +132,7 @@ def _adapt_slim(module: Any, work: Path, options: dict[str, Any]) -> dict[str, A
 
 
 def _adapt_fusion(module: Any, work: Path, options: dict[str, Any]) -> dict[str, Any]:
-    folder = work / "fusion" / options["collection"]
+    folder = work / "shared" / options["collection"]  # the vectors and index the indexing and search modules made
     sys.path.insert(0, str(REPO / "scripts"))
     importlib.import_module("fusion_report").build_report(options["collection"], str(folder), progress=False,
                                                           say=lambda *_: None)
@@ -161,7 +161,7 @@ def _adapt_inference_free(module: Any, work: Path, options: dict[str, Any]) -> d
 
 
 def _adapt_load(module: Any, work: Path, options: dict[str, Any]) -> dict[str, Any]:
-    result = module.run(work / "load", options["heap"])
+    result = module.run(work / "load", options["heap"], pipeline=work / "shared" / "scifact")
     rows = ["| queries | queries/s | wall s | peak RSS MB |", "|---:|---:|---:|---:|"]
     for n in ("1000", "10000"):
         r = result[n]
@@ -281,7 +281,9 @@ def report(results: dict[str, dict[str, Any]], info: dict[str, Any], skipped: di
              "measured side by side in one run on the same machine, alternating the two sides where the module "
              "does so. Numbers on a shared, loaded machine are noisy: compare CPU seconds as well as wall time.", "",
              f"Machine: {info.get('cpu')}, {info.get('cores')} cores, {info.get('memory_gib')} GiB RAM; Python "
-             f"{info.get('python')}, torch {info.get('torch')}; run at {info.get('date', '?')}.", ""]
+             f"{info.get('python')}, torch {info.get('torch')}; run at {info.get('date', '?')}"
+             + (f"; this run ({info['ran']}) took {info['minutes']:.1f} minutes" if "minutes" in info else "")
+             + ".", ""]
     headline = [(k, v) for r in results.values() for k, v in r.get("ratios", {}).items()]
     if headline:
         lines += ["| comparison | ratio vs anchor |", "|---|---:|"]
@@ -329,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {sorted(unknown)}; known: {sorted(benches)}")
     skipped: dict[str, str] = {}
+    run_started = time.perf_counter()
     for name, bench in benches.items():
         if not available(bench):
             skipped[name] = f"benchmarks/{name}.py is not in this checkout"
@@ -345,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                 " (an older result is shown below)" if result_path(args.work, name).is_file() else "")
     results = load_results(args.work, [n for n in benches if available(benches[n])])
     info = dict(machine(), date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    if not args.report_only:
+        info["minutes"] = (time.perf_counter() - run_started) / 60
+        info["ran"] = ", ".join(name for name in benches if available(benches[name])
+                                and not (args.only and name not in args.only))
     chart = ratios_chart(results, args.out.parent / "benchmarks" / "ratios.png")
     text = report(results, info, skipped, str(chart.relative_to(args.out.parent)) if chart else None)
     write_text(args.out, text)

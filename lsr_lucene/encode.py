@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import time
@@ -53,7 +54,8 @@ def shard_window(shard_size: int, target: int = 2048) -> int:
     return math.ceil(shard_size / math.ceil(shard_size / target))
 
 
-def _progress(iterable: Iterable[Any], enabled: bool, total: int | None, desc: str, initial: int = 0) -> Iterable[Any]:
+def progress_bar(iterable: Iterable[Any], enabled: bool, total: int | None, desc: str, initial: int = 0) -> Iterable[Any]:
+    """``iterable`` behind a tqdm bar counting docs or queries (``desc`` decides), or as is when not ``enabled``."""
     if not enabled:
         return iterable
     from tqdm import tqdm
@@ -62,7 +64,8 @@ def _progress(iterable: Iterable[Any], enabled: bool, total: int | None, desc: s
                 dynamic_ncols=True, mininterval=1.0)
 
 
-def _vector(terms: list[str], ids: Any, impacts: Any) -> ImpactVector:
+def impact_vector(terms: list[str], ids: Any, impacts: Any) -> ImpactVector:
+    """``{term: impact}`` from parallel arrays of vocabulary ids and quantized impacts."""
     return {terms[i]: int(v) for i, v in zip(ids.tolist(), impacts.tolist())}
 
 
@@ -78,7 +81,7 @@ def encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: Encod
                 ids, impacts = quantize(row.ids, row.weights, config.quantization)
             except ValueError as exc:
                 raise ConfigError(f"model {config.model!r} produced bad weights for {item_id!r}: {exc}") from exc
-            yield item_id, text, _vector(encoder.terms, ids, impacts)
+            yield item_id, text, impact_vector(encoder.terms, ids, impacts)
 
 
 def make_encoder(config: EncodeConfig, threads: int | None = None, queries: bool = False) -> Any:
@@ -117,10 +120,10 @@ def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: En
     done = writer.records_done
     stats = EncodeStats()
     started = time.time()
-    stream = ((d.id, d.contents) for i, d in enumerate(docs) if i >= done)
+    stream = ((d.id, d.contents) for d in itertools.islice(docs, done, None))
     records = encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats)
     try:
-        for doc_id, text, vector in _progress(records, settings.progress, total, "encode docs", done):
+        for doc_id, text, vector in progress_bar(records, settings.progress, total, "encode docs", done):
             writer.write(*doc_record(doc_id, text, vector, store_contents))
     except BaseException:
         writer.abort()
@@ -160,7 +163,7 @@ def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config:
     stats = EncodeStats()
     started = time.time()
     records = encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)
-    for query_id, text, vector in _progress(records, settings.progress, None, "encode queries"):
+    for query_id, text, vector in progress_bar(records, settings.progress, None, "encode queries"):
         writer.write({"id": query_id, "contents": text, "vector": vector},
                      {"postings": len(vector), "empty_vectors": int(not vector)})
     return writer.finish(encode_stats={"texts": stats.texts, "truncated": stats.truncated, "tokens": stats.tokens,

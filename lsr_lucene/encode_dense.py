@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -10,7 +11,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .encode import RunSettings, _progress, shard_window
+from .encode import RunSettings, progress_bar, shard_window
 from .errors import ConfigError
 from .io.array_shards import ShardedArrayWriter
 from .types import Doc
@@ -69,11 +70,11 @@ def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, conf
     stats = EncodeStats()
     started = time.time()
     window = shard_window(settings.shard_size)
-    bar = _progress(None, settings.progress, total, "encode docs", done) if settings.progress else None
+    bar = progress_bar(None, settings.progress, total, "encode docs", done) if settings.progress else None
     try:
         from .encoders.batching import windows
 
-        remaining = (d for i, d in enumerate(docs) if i >= done)
+        remaining = itertools.islice(docs, done, None)
         for chunk in windows(remaining, window):
             vectors = encoder.encode([d.contents for d in chunk], settings.batch_size, stats=stats,
                                      on_batch=bar.update if bar is not None else None)

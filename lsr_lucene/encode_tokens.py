@@ -7,13 +7,14 @@ resumes at a shard boundary with a matching part for every finished shard (see `
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from .encode import (DOCS_KIND, QUERIES_KIND, EncodeConfig, RunSettings, _progress, _vector, make_encoder,
+from .encode import (DOCS_KIND, QUERIES_KIND, EncodeConfig, RunSettings, impact_vector, make_encoder, progress_bar,
                      shard_window)
 from .encoders.batching import windows
 from .encoders.token_level import TokenLevelConfig, TokenRows
@@ -52,7 +53,7 @@ def quantized_rows(rows: Iterable[TokenRows], terms: list[str], encode: Mapping[
         if prune:
             keep = ~dominated_tokens(vectors)[vectors.tokens]
             vectors = TokenVectors(*(a[keep] for a in vectors))
-        yield _vector(terms, ids, impacts), vectors
+        yield impact_vector(terms, ids, impacts), vectors
 
 
 def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathLike, kind: str,
@@ -78,12 +79,12 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
     done = position = writer.records_done
     stats = EncodeStats()
     started = time.time()
-    stream = (item for i, item in enumerate(items) if i >= done)
+    stream = itertools.islice(items, done, None)
     records = _encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats,
                               prune)
     desc = "encode docs" if kind == DOCS_KIND else "encode queries"
     try:
-        for item_id, text, vector, token_vectors in _progress(records, settings.progress, total, desc, done):
+        for item_id, text, vector, token_vectors in progress_bar(records, settings.progress, total, desc, done):
             store.add(item_id, token_vectors)
             position += 1
             if position % settings.shard_size == 0:  # this record closes a shard: its part goes first

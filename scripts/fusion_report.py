@@ -34,6 +34,13 @@ TUNING = {
                          "label": "a seeded sample of the synthetic genq/ queries"}},
 }
 SYSTEMS = {"impact": "SPLADE-tiny impact", "bm25": "BM25", "dense": "MiniLM dense"}
+
+
+def _labels(model: str) -> dict[str, str]:
+    """Run labels; the impact run is named after its model (a trained ``.../<name>/model`` folder by ``<name>``)."""
+    path = Path(model)
+    name = path.parent.name if path.name == "model" else path.name
+    return dict(SYSTEMS, impact="SPLADE-tiny impact" if name == "splade-tiny" else f"{name} impact")
 COMBINATIONS = [("impact", "dense"), ("bm25", "dense"), ("impact", "bm25"), ("impact", "bm25", "dense")]
 METHODS = ("rrf", "minmax", "zscore", "raw")
 MEASURES = ("nDCG@10", "R@100")
@@ -81,10 +88,12 @@ def tuning_set(collection: Any, name: str, spec: dict[str, Any], exclude: list[s
 
 
 def build_report(collection_name: str, work: str | None = None, step: float = 0.1, threads: int = 2,
-                 progress: bool = True, say: Any = print, tuning: str | None = None) -> dict[str, Any]:
-    """Run everything for one collection and return the report (also written into the work folder)."""
+                 progress: bool = True, say: Any = print, tuning: str | None = None,
+                 model: str = "splade-tiny") -> dict[str, Any]:
+    """Run everything for one collection and return the report (also written into the work folder); ``model`` is
+    the learned sparse encoder of the impact runs."""
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import RunSettings
+    from lsr_lucene.encode import EncodeConfig, RunSettings
     from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents
     from lsr_lucene.evaluation.measures import evaluate
     from lsr_lucene.indexing.dense import index_dense
@@ -95,7 +104,7 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
 
     started = time.time()
     work_dir = Path(work or REPO / "benchmarks" / "work" / collection_name)
-    pipeline = PipelineConfig(collection=collection_name, output=str(work_dir),
+    pipeline = PipelineConfig(collection=collection_name, output=str(work_dir), encode=EncodeConfig(model),
                               settings=RunSettings(progress=progress))
     run_pipeline(pipeline, say=lambda text: None)
     paths = Paths(work_dir)
@@ -114,13 +123,14 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
     test = _runs_for(test_queries, test_qrels, paths, pipeline, collection, remove, "test", threads)
     tune = _runs_for(tune_queries, tune_qrels, paths, pipeline, collection, remove, f"tune-{tuning}", threads)
 
+    labels = _labels(model)
     rows: list[dict[str, Any]] = []
-    for name, label in SYSTEMS.items():
+    for name, label in labels.items():
         rows.append({"run": label, "systems": [name], "method": None, "weights": None,
                      "tune": evaluate(tune[name], tune_qrels, ["nDCG@10"])["nDCG@10"],
                      "test": evaluate(test[name], test_qrels, MEASURES)})
     for combo in COMBINATIONS:
-        base = " + ".join(SYSTEMS[n] for n in combo)
+        base = " + ".join(labels[n] for n in combo)
         equal = FusionConfig("rrf", k=pipeline.k)
         rows.append({"run": base, "systems": list(combo), "method": "rrf", "weights": [1.0] * len(combo),
                      "tune": evaluate(fuse([tune[n] for n in combo], equal), tune_qrels, ["nDCG@10"])["nDCG@10"],
@@ -137,7 +147,8 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
         max(tuned, key=lambda r: r["tune"])["selected"] = True
     report = {"collection": collection_name, "test_queries": len(test_queries), "tuning": tuning,
               "tuning_label": tune_spec["label"], "tuning_queries": len(tune_queries), "remove_query_hits": remove, "grid_step": step,
-              "dense_model": dense_vectors["config"]["model"], "rows": rows, "seconds": time.time() - started}
+              "sparse_model": model, "dense_model": dense_vectors["config"]["model"], "rows": rows,
+              "seconds": time.time() - started}
     write_text(work_dir / f"fusion-report-{tuning}.json", json.dumps(report, indent=2) + "\n")
     table = markdown(report)
     write_text(work_dir / f"fusion-report-{tuning}.md", table)
@@ -167,6 +178,8 @@ def cli() -> int:
                         "or genq")
     parser.add_argument("--work", default=None, help="work folder (default: benchmarks/work/<collection>)")
     parser.add_argument("--step", type=float, default=0.1, help="weight grid step")
+    parser.add_argument("--model", default="splade-tiny", help="learned sparse encoder: a registered name, "
+                        "checkpoint folder (e.g. a trained outputs/train/<name>/model) or hub name")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
@@ -175,7 +188,8 @@ def cli() -> int:
     jvm.start()
     if args.tuning is not None and args.tuning not in TUNING[args.collection]:
         parser.error(f"--tuning for {args.collection}: one of {', '.join(TUNING[args.collection])}")
-    build_report(args.collection, args.work, args.step, args.threads, not args.quiet, tuning=args.tuning)
+    build_report(args.collection, args.work, args.step, args.threads, not args.quiet, tuning=args.tuning,
+                 model=args.model)
     return 0
 
 

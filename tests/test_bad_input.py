@@ -10,7 +10,7 @@ import pytest
 
 from lsr_lucene.collections import BadInput, load_collection
 from lsr_lucene.collections.files import read_docs, read_queries
-from lsr_lucene.errors import (ConfigError, CorpusFormatError, InputFileError, JvmError, ManifestError, SetupError,
+from lsr_lucene.errors import (ConfigError, CorpusFormatError, InputFileError, ManifestError, SetupError,
                                UnknownNameError)
 from lsr_lucene.io.trec import read_qrels, read_run
 from lsr_lucene.io.vectors import vectors_source

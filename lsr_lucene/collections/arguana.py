@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from ..errors import InputFileError
-from ..types import Qrel, Query
+from ..types import Doc, Qrel, Query
 from .files import read_docs
 
 SPLITS = ("training", "validation")
@@ -25,16 +26,17 @@ def counterargument_pairs(corpus: str | os.PathLike, split: str = "validation") 
     counter-argument, in corpus order; arguments without a counterpart in the corpus are left out."""
     if split not in SPLITS:
         raise InputFileError(corpus, f"ArguAna split must be one of {SPLITS}, got {split!r}")
-    texts: dict[str, str] = {}
-    for doc in read_docs(Path(corpus)):
-        if doc.id.startswith(f"{split}-"):
-            texts[doc.id] = doc.text
-    queries, qrels = [], []
+    pairs = list(argument_pairs(read_docs(Path(corpus)), split))
+    if not pairs:
+        raise InputFileError(corpus, f"no '{split}-...a' arguments with a '...b' counter-argument: not ArguAna?")
+    return [Query(a, text) for a, text, _ in pairs], [Qrel(a, b, 1) for a, _, b in pairs]
+
+
+def argument_pairs(docs: Iterable[Doc], split: str) -> Iterator[tuple[str, str, str]]:
+    """(argument id, argument text, counter-argument id) for each ``<split>-...a`` document whose ``...b``
+    counterpart is among ``docs``, in document order."""
+    texts = {doc.id: doc.text for doc in docs if doc.id.startswith(f"{split}-")}
     for doc_id, text in texts.items():
         counter = doc_id[:-1] + "b"
         if doc_id.endswith("a") and counter in texts:
-            queries.append(Query(doc_id, text))
-            qrels.append(Qrel(doc_id, counter, 1))
-    if not queries:
-        raise InputFileError(corpus, f"no '{split}-...a' arguments with a '...b' counter-argument: not ArguAna?")
-    return queries, qrels
+            yield doc_id, text, counter

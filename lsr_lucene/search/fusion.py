@@ -17,30 +17,31 @@ Edge cases are defined rather than left to arithmetic: an empty run contributes 
 spread (one hit, or all scores equal) cannot be rescaled by ``minmax`` or ``zscore`` (Pyserini's ``HybridSearcher``
 divides by zero there), so each of its hits counts 1 and each miss 0; a document listed twice in one run counts
 once, at its best position. Fused ties keep the order in which the documents were first seen: the first run's
-order, then the documents only later runs retrieved (a stable sort, which keeps fusion cheap; Anserini has already
-ordered each run's own ties by document id).
+order, then the documents only later runs retrieved (Anserini has already ordered each run's own ties by document
+id).
+
+Whole runs are fused as columns (numpy arrays over every hit of every query), not query by query in Python: the
+per-hit work is a handful of vectorised passes, which is what keeps fusion a small share of the search time.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
 import math
-import operator
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Callable, Iterator, Sequence
+from itertools import chain, compress
+from typing import Callable, Sequence
+
+import numpy as np
 
 from ..errors import ConfigError
 from ..registry import Registry
-from ..types import Hit, Run
+from ..types import Hit, Run, RunColumns, run_from_columns
 
-Contributions = Callable[[Sequence[float], float, "FusionConfig"], tuple[Sequence[float], float]]
-"""(scores of one run's hits, best first; the run's weight; config) -> (``weight * (value - floor)`` per hit,
-``weight * floor``): what each hit adds on top of what every document gets from the run."""
+Normalizer = Callable[[np.ndarray, np.ndarray, np.ndarray, "FusionConfig"], tuple[np.ndarray, np.ndarray]]
+"""(one run's scores, best first within each query; each query's start and hit count; config) -> (``value -
+floor`` per hit, ``floor`` per query), for weight 1."""
 
-FUSION_METHODS: Registry[Contributions] = Registry("fusion method")
+FUSION_METHODS: Registry[Normalizer] = Registry("fusion method")
 
 
 @dataclass(frozen=True)
@@ -81,135 +82,215 @@ class FusionConfig:
         return self.weights
 
 
-def _no_spread(scores: Sequence[float], weight: float) -> tuple[Sequence[float], float]:
-    return [weight] * len(scores), 0.0
+def _spread(counts: np.ndarray, values: np.ndarray, floors: np.ndarray,
+            flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a query's scores do not spread (``flat``), each hit counts 1 and each miss 0."""
+    if flat.any():
+        values[np.repeat(flat, counts)] = 1.0
+        floors[flat] = 0.0
+    return values, floors
 
 
 @FUSION_METHODS.decorator("rrf", aliases=("reciprocal-rank",))
-def reciprocal_rank(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
+def reciprocal_rank(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+                    config: FusionConfig) -> tuple[np.ndarray, np.ndarray]:
     """``1 / (rrf_k + rank)`` (Cormack et al., SIGIR 2009) with competition ranks: tied scores share the better rank,
     so RRF does not depend on how a searcher happened to order its ties."""
-    table = _rrf_values(len(scores), config.rrf_k, weight)
-    first = dict(zip(reversed(scores), range(len(scores) - 1, -1, -1)))  # score -> its first (best) position
-    if len(first) == len(scores):
-        return table, 0.0
-    return list(map(table.__getitem__, map(first.__getitem__, scores))), 0.0
-
-
-@functools.lru_cache(maxsize=64)
-def _rrf_values(n: int, k: float, weight: float) -> tuple[float, ...]:
-    """``weight / (k + rank)`` for ranks 1..n (computed once: the same few serve every query)."""
-    return tuple(weight / (k + rank) for rank in range(1, n + 1))
+    position = np.arange(len(scores))
+    new = np.ones(len(scores), dtype=bool)
+    new[1:] = scores[1:] != scores[:-1]
+    new[starts] = True
+    first = np.maximum.accumulate(np.where(new, position, 0))  # the first position of each hit's score
+    rank = first - np.repeat(starts, counts) + 1
+    return 1.0 / (config.rrf_k + rank), np.zeros(len(starts))
 
 
 @FUSION_METHODS.decorator("minmax", aliases=("min-max",))
-def min_max(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
+def min_max(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+            config: FusionConfig) -> tuple[np.ndarray, np.ndarray]:
     """Scores rescaled to [0, 1]; a run without spread gives its hits 1."""
-    low, high = min(scores), max(scores)
-    if not high > low:
-        return _no_spread(scores, weight)
-    factor = weight / (high - low)
-    return [(s - low) * factor for s in scores], 0.0
+    high, low = scores[starts], scores[starts + counts - 1]
+    flat = ~(high > low)
+    span = np.where(flat, 1.0, high - low)
+    values = (scores - np.repeat(low, counts)) / np.repeat(span, counts)
+    return _spread(counts, values, np.zeros(len(starts)), flat)
 
 
 @FUSION_METHODS.decorator("zscore", aliases=("z-score",))
-def z_score(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
+def z_score(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+            config: FusionConfig) -> tuple[np.ndarray, np.ndarray]:
     """Scores standardised by the run's mean and (population) standard deviation; misses get the lowest value."""
-    mean = math.fsum(scores) / len(scores)
-    deviations = [s - mean for s in scores]
-    std = math.sqrt(math.fsum(map(operator.mul, deviations, deviations)) / len(scores))
-    low = min(scores)
-    if not std > 0 or max(scores) == low:
-        return _no_spread(scores, weight)
-    factor = weight / std
-    return [(s - low) * factor for s in scores], (low - mean) * factor
+    high, low = scores[starts], scores[starts + counts - 1]
+    mean = np.add.reduceat(scores, starts) / counts
+    deviation = scores - np.repeat(mean, counts)
+    std = np.sqrt(np.add.reduceat(deviation * deviation, starts) / counts)
+    flat = ~(std > 0) | (high == low)
+    std = np.where(flat, 1.0, std)
+    values = (scores - np.repeat(low, counts)) / np.repeat(std, counts)
+    return _spread(counts, values, (low - mean) / std, flat)
 
 
 @FUSION_METHODS.decorator("raw", aliases=("none", "linear"))
-def raw(scores: Sequence[float], weight: float, config: FusionConfig) -> tuple[Sequence[float], float]:
+def raw(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+        config: FusionConfig) -> tuple[np.ndarray, np.ndarray]:
     """Scores as they are (only meaningful when the runs' scores are on one scale); misses get the lowest score."""
-    low = min(scores)
-    return [(s - low) * weight for s in scores], low * weight
+    low = scores[starts + counts - 1]
+    return scores - np.repeat(low, counts), low
 
 
-def _columns(hits: Sequence[Hit], depth: int | None) -> tuple[Sequence[str], Sequence[float]]:
-    """(doc ids, scores) best first (already sorted input, the usual case, costs one pass), cut to ``depth``."""
-    ids, scores = zip(*hits)
-    if not all(map(math.isfinite, scores)):
-        bad = next(i for i, s in enumerate(scores) if not math.isfinite(s))
-        raise ConfigError(f"fusion input: document {ids[bad]!r} has score {scores[bad]}; scores must be finite")
-    if not all(map(operator.ge, scores, scores[1:])):
-        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)  # stable: ties keep their order
-        ids, scores = tuple(ids[i] for i in order), tuple(scores[i] for i in order)
-    return (ids[:depth], scores[:depth]) if depth is not None else (ids, scores)
+def as_columns(run: Run | RunColumns, qids: Sequence[str]) -> RunColumns:
+    """``run`` as columns: a Run over ``qids`` (a query it lacks has no hits); columns as they are."""
+    if isinstance(run, RunColumns):
+        return run
+    lists = [run.get(qid) or () for qid in qids]
+    flat = list(chain.from_iterable(chain.from_iterable(lists)))  # id, score, id, score, ...
+    return RunColumns(list(qids), np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), flat[0::2],
+                      np.array(flat[1::2], dtype=np.float64))
 
 
-def contributions(hits: Sequence[Hit], weight: float, config: FusionConfig) -> tuple[dict[str, float], float]:
-    """What one run adds to the fused score: ``{doc_id: weight * (value - floor)}`` for the documents it retrieved
-    (a document listed twice counts once, at its best position; best first) and ``weight * floor``, which every
-    document gets from it."""
-    ids, scores = _columns(hits, config.depth)
-    values, floor = FUSION_METHODS.get(config.method)(scores, weight, config)
-    per_doc = dict(zip(ids, values))
-    if len(per_doc) != len(ids):
-        per_doc = {}
-        for doc_id, value in zip(ids, values):
-            per_doc.setdefault(doc_id, value)
-    return per_doc, floor
+def _checked(run: RunColumns, depth: int | None) -> RunColumns:
+    """``run`` with finite scores (else ConfigError naming the query and document), best first within each query
+    (sorted input, the usual case, costs one vectorised check; ties keep their order) and cut to ``depth``."""
+    counts, ids, scores = run.counts, run.doc_ids, np.asarray(run.scores, dtype=np.float64)
+    if len(ids) != len(scores) or int(counts.sum()) != len(ids):
+        raise ConfigError(f"fusion input: {len(ids)} ids and {len(scores)} scores for {int(counts.sum())} hits")
+    query = np.repeat(np.arange(len(counts)), counts)
+    finite = np.isfinite(scores)
+    if not finite.all():
+        bad = int(np.argmin(finite))
+        raise ConfigError(f"fusion input: query {run.qids[query[bad]]!r}, document {ids[bad]!r} has score "
+                          f"{scores[bad]}; scores must be finite")
+    if np.any((scores[1:] > scores[:-1]) & (query[1:] == query[:-1])):
+        order = np.lexsort((-scores, query))  # stable: ties keep their order
+        scores, ids = scores[order], [ids[i] for i in order.tolist()]
+    if depth is not None and len(counts) and counts.max() > depth:
+        keep = np.arange(len(scores)) - np.repeat(np.cumsum(counts) - counts, counts) < depth
+        scores, ids = scores[keep], list(compress(ids, keep.tolist()))
+        counts = np.minimum(counts, depth)
+    return RunColumns(run.qids, counts, ids, scores)
+
+
+class FusionTable:
+    """Every (query, document) pair the runs retrieved, in first-seen order within each query (the first run's
+    order, then documents only later runs retrieved), with each run's weight-1 contribution ``value - floor`` and
+    each query's floors: fusing with weights ``w`` is ``values @ w + floors @ w``, for any ``w``, so weight tuning
+    builds the table once. Runs are Run dicts or ``RunColumns`` (as searchers' ``search_columns`` return them)."""
+
+    def __init__(self, runs: Sequence[Run | RunColumns], config: FusionConfig) -> None:
+        import pandas as pd
+
+        normalize = FUSION_METHODS.get(config.method)
+        self.qids = list(dict.fromkeys(chain.from_iterable(
+            run.qids if isinstance(run, RunColumns) else run for run in runs)))
+        position = {qid: i for i, qid in enumerate(self.qids)}
+        n_queries, n_runs = len(self.qids), len(runs)
+        self.floors = np.zeros((n_queries, n_runs))
+        queries, id_lists, values, run_of = [], [], [], []
+        for r, run in enumerate(runs):
+            columns = _checked(as_columns(run, self.qids), config.depth)
+            if len(set(columns.qids)) != len(columns.qids):
+                raise ConfigError(f"fusion input: run {r + 1} lists a query twice")
+            hit = columns.counts > 0
+            if not hit.any():
+                continue
+            rows = np.fromiter(map(position.__getitem__, columns.qids), dtype=np.int64, count=len(columns.qids))
+            starts = (np.cumsum(columns.counts) - columns.counts)[hit]
+            run_values, self.floors[rows[hit], r] = normalize(columns.scores, starts, columns.counts[hit], config)
+            queries.append(np.repeat(rows, columns.counts))
+            id_lists.append(columns.doc_ids)
+            values.append(run_values)
+            run_of.append(np.full(len(run_values), r))
+        if not queries:
+            self.doc_ids: list[str] = []
+            self.query = self.doc = np.zeros(0, dtype=np.int64)
+            self.values, self.present = np.zeros((0, n_runs)), np.zeros((0, n_runs), dtype=bool)
+            return
+        docs, uniques = pd.factorize(np.array(list(chain.from_iterable(id_lists)), dtype=object))
+        self.doc_ids = uniques.tolist()
+        query, run_index, value = np.concatenate(queries), np.concatenate(run_of), np.concatenate(values)
+        # group the hits by (query, document), keeping their run-major order inside each group; a document listed
+        # twice by one run keeps its first (best) listing
+        key = query * len(self.doc_ids) + docs
+        order = np.argsort(key, kind="stable")
+        key, runs_sorted = key[order], run_index[order]
+        new_pair = np.ones(len(order), dtype=bool)
+        new_pair[1:] = key[1:] != key[:-1]
+        keep = new_pair.copy()
+        keep[1:] |= runs_sorted[1:] != runs_sorted[:-1]
+        order, new_pair = order[keep], new_pair[keep]
+        pair = np.cumsum(new_pair) - 1
+        first_seen = order[new_pair]
+        rows = np.argsort(query[first_seen] * len(query) + first_seen)  # pairs by query, then first seen
+        row_of_pair = np.empty(len(rows), dtype=np.int64)
+        row_of_pair[rows] = np.arange(len(rows))
+        self.query = query[first_seen][rows]
+        self.doc = docs[first_seen][rows]
+        self.values = np.zeros((len(rows), n_runs))
+        self.present = np.zeros((len(rows), n_runs), dtype=bool)
+        self.values[row_of_pair[pair], run_index[order]] = value[order]
+        self.present[row_of_pair[pair], run_index[order]] = True
+
+    def ranked(self, weights: Sequence[float], k: int, with_ties: bool = False) -> Run:
+        """The top ``k`` per query for ``weights`` (every query, in first-appearance order); ``with_ties`` also
+        keeps the documents tied with the k-th (so a measure with cutoff k sees what it would on the full list)."""
+        w = np.asarray(weights, dtype=np.float64)
+        rows = np.flatnonzero(self.present[:, w > 0].any(axis=1))  # a run with weight 0 brings no documents
+        query = self.query[rows]
+        scores = _weighted(self.values[rows], w) + _weighted(self.floors, w)[query]
+        picked, counts = _top_per_query(query, scores, len(self.qids), k, with_ties)
+        return run_from_columns(self.qids, counts.tolist(),
+                                list(map(self.doc_ids.__getitem__, self.doc[rows][picked].tolist())),
+                                scores[picked].tolist())
+
+
+def _weighted(columns: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``columns @ w`` summed run by run in order: elementwise arithmetic gives every row the same bits whatever the
+    array's size (a matrix product may not), so a query fuses the same alone or within a whole run."""
+    total = np.zeros(len(columns))
+    for r, weight in enumerate(w.tolist()):
+        total += columns[:, r] * weight
+    return total
+
+
+def _top_per_query(query: np.ndarray, scores: np.ndarray, n_queries: int, k: int, with_ties: bool,
+                   block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of each query's top ``k`` best first, then the next query's; count per query) for hits grouped
+    by ``query`` (ascending) in first-seen order; tied scores keep that order. Each block of queries is laid out as
+    a padded ``queries x hits`` matrix and sorted row by row, which is faster than one sort of every hit."""
+    counts = np.bincount(query, minlength=n_queries)
+    starts = np.cumsum(counts) - counts
+    picked, kept = [], np.zeros(n_queries, dtype=np.int64)
+    for low in range(0, n_queries, block):
+        high = min(low + block, n_queries)
+        width = int(counts[low:high].max(initial=0))
+        if not width:
+            continue
+        begin, end = starts[low], starts[high - 1] + counts[high - 1]
+        row = query[begin:end] - low
+        column = np.arange(begin, end) - starts[query[begin:end]]
+        matrix = np.full((high - low, width), -np.inf)
+        matrix[row, column] = scores[begin:end]
+        order = np.argsort(-matrix, axis=1, kind="stable")  # padding (-inf) sorts last
+        best = np.take_along_axis(matrix, order, axis=1)
+        valid = np.arange(width) < counts[low:high, None]
+        keep = valid & (np.arange(width) < k)
+        if with_ties and width > k:
+            kth = np.where(counts[low:high] > k, best[:, k - 1], np.nan)
+            keep |= valid & (best == kth[:, None])
+        picked.append((order + starts[low:high, None])[keep])
+        kept[low:high] = keep.sum(axis=1)
+    return (np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)), kept
+
+
+def fuse(runs: Sequence[Run | RunColumns], config: FusionConfig = FusionConfig()) -> Run:
+    """Fuse whole runs (Run dicts, or ``RunColumns`` straight from searchers). Every query of any run is kept (a
+    run without it counts as empty), in order of first appearance."""
+    weights = config.weights_for(len(runs))
+    if not runs:
+        raise ConfigError("fusion needs at least one run")
+    return FusionTable(runs, config).ranked(weights, config.k)
 
 
 def fuse_hits(hit_lists: Sequence[Sequence[Hit]], config: FusionConfig = FusionConfig()) -> list[Hit]:
     """Fuse one query's hit lists (one per run, best first) into the top ``config.k`` hits."""
-    weights = config.weights_for(len(hit_lists))
-    fused: dict[str, float] | None = None
-    base = 0.0
-    for hits, weight in zip(hit_lists, weights):
-        if not hits or weight == 0:
-            continue
-        per_doc, floor = contributions(hits, weight, config)
-        base += floor
-        if fused is None:
-            fused = per_doc
-            continue
-        get = fused.get
-        for doc_id, value in per_doc.items():
-            fused[doc_id] = get(doc_id, 0.0) + value
-    if not fused:
-        return []
-    return _ranked(fused, base, config.k)
-
-
-def _ranked(fused: dict[str, float], base: float, k: int) -> list[Hit]:
-    """The top ``k`` of ``{doc_id: score}`` as hits with ``base`` added, best first; the sort is stable, so ties
-    keep their first-seen order (earlier runs first, then by position)."""
-    ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
-    scores = map(operator.add, repeat(base), map(fused.__getitem__, ranked))
-    return list(map(_new_hit, repeat(Hit), zip(ranked, scores)))
-
-
-_new_hit = tuple.__new__
-"""``tuple.__new__(Hit, (doc_id, score))`` builds the same Hit as ``Hit(doc_id, score)``, without a Python call."""
-
-
-def fuse(runs: Sequence[Run], config: FusionConfig = FusionConfig()) -> Run:
-    """Fuse whole runs query by query. Every query of any run is kept (a run without it counts as empty), in order
-    of first appearance."""
-    config.weights_for(len(runs))
-    if not runs:
-        raise ConfigError("fusion needs at least one run")
-    qids = list(dict.fromkeys(qid for run in runs for qid in run))
-    with paused_gc():
-        return {qid: fuse_hits([run.get(qid, ()) for run in runs], config) for qid in qids}
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cycle collector while fusing whole runs: fusion makes hundreds of thousands of small objects
-    and no reference cycles, and each collection would rescan every hit of the (large) input runs."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return fuse([{"": list(hits)} for hits in hit_lists], config)[""]

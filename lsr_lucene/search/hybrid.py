@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Sequence
 
-from ..types import Hit, Run
-from .fusion import FusionConfig, fuse, fuse_hits
+from ..engine import DEFAULT_ENGINE
+from ..types import Hit, Run, RunColumns
+from .fusion import FusionConfig, as_columns, fuse, fuse_hits
 
 
 def as_hits(results: Iterable[Any]) -> list[Hit]:
@@ -49,8 +50,11 @@ class HybridSearcher:
 
     def batch_search(self, queries: Sequence[str], qids: Sequence[str], k: int = 10, threads: int = 1) -> Run:
         """Top ``k`` fused hits per query; every searcher runs its own batch search first."""
-        runs = []
+        runs: list[Run | RunColumns] = []
         for searcher in self.searchers:
+            if hasattr(searcher, "search_columns"):  # this tool's searchers: flat columns, no object per hit
+                runs.append(searcher.search_columns(list(queries), list(qids), self.depth, threads))
+                continue
             results = searcher.batch_search(list(queries), list(qids), self.depth, threads)
             runs.append({qid: as_hits(results.get(qid, ())) for qid in qids})
         fused = fuse(runs, self._config(k))
@@ -59,16 +63,16 @@ class HybridSearcher:
 
 class SpladeTextSearcher:
     """An impact index searched with text queries: each query is encoded and quantized with the settings recorded
-    in the index's manifest (or ``config``), then searched through Anserini (needs the JVM)."""
+    in the index's manifest (or ``config``), then searched by ``engine`` (``open_impact_searcher``; needs the JVM)."""
 
     def __init__(self, index_dir: str | os.PathLike, config: Any = None, query_max_length: int | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, engine: str = DEFAULT_ENGINE) -> None:
         import dataclasses
 
         from ..encode import EncodeConfig, make_encoder
         from ..indexing.anserini import index_manifest
         from ..quantize import QuantizationConfig
-        from .impact import ImpactSearcher
+        from .impact import open_impact_searcher
 
         if config is None:
             recorded = dict(index_manifest(index_dir)["config"]["encode"])
@@ -78,7 +82,7 @@ class SpladeTextSearcher:
             config = dataclasses.replace(config, max_length=query_max_length)
         self.config = config
         self.encoder = make_encoder(config, threads)
-        self.impact = ImpactSearcher(index_dir)
+        self.impact = open_impact_searcher(index_dir, engine)
 
     def encode(self, queries: Sequence[str]) -> list[dict[str, int]]:
         """Quantized query vectors ``{term: impact}``."""
@@ -92,6 +96,14 @@ class SpladeTextSearcher:
 
     def batch_search(self, queries: Sequence[str], qids: Sequence[str], k: int = 1000, threads: int = 1) -> Run:
         return self.impact.batch_search(self.encode(queries), list(qids), k, threads)
+
+    def search_columns(self, queries: Sequence[str], qids: Sequence[str], k: int = 1000,
+                       threads: int = 1) -> RunColumns:
+        """``batch_search`` as flat columns (what fusion takes)."""
+        vectors = self.encode(queries)
+        if hasattr(self.impact, "search_columns"):  # the plugin engine
+            return self.impact.search_columns(vectors, list(qids), k, threads)
+        return as_columns(self.impact.batch_search(vectors, list(qids), k, threads), qids)
 
     def close(self) -> None:
         self.impact.close()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..errors import ConfigError
-from ..types import Hit, Qrel, Query, Run
-from .fusion import FusionConfig, contributions, paused_gc
+from ..types import Qrel, Query, Run
+from .fusion import FusionConfig, FusionTable
 
 
 @dataclass(frozen=True)
@@ -55,52 +55,14 @@ def _cutoff(measure: str) -> int | None:
     return int(cutoff) if cutoff else None
 
 
-class _Prepared:
-    """Each query's documents (first-seen order) and their weight-1 contribution from every run, as a matrix:
-    fusing with weights ``w`` is then ``matrix @ w + floors @ w``, the same scores ``fuse`` computes."""
-
-    def __init__(self, runs: Sequence[Run], base: FusionConfig) -> None:
-        import numpy as np
-
-        unit = FusionConfig(base.method, None, base.k, base.depth, base.rrf_k)
-        self.queries: list[tuple[str, list[str], "np.ndarray", "np.ndarray", "np.ndarray"]] = []
-        for qid in dict.fromkeys(qid for run in runs for qid in run):
-            parts = [contributions(run[qid], 1.0, unit) if run.get(qid) else ({}, 0.0) for run in runs]
-            position: dict[str, int] = {}
-            for per_doc, _ in parts:
-                for doc_id in per_doc:
-                    position.setdefault(doc_id, len(position))
-            matrix = np.zeros((len(position), len(runs)))
-            present = np.zeros((len(position), len(runs)), dtype=bool)
-            for column, (per_doc, _) in enumerate(parts):
-                rows = [position[d] for d in per_doc]
-                matrix[rows, column] = list(per_doc.values())
-                present[rows, column] = True
-            self.queries.append((qid, list(position), matrix, present, np.array([floor for _, floor in parts])))
-
-    def fused(self, weights: Sequence[float], k: int) -> Run:
-        """The top ``k`` per query (plus any documents tied with the k-th) for ``weights``."""
-        import numpy as np
-
-        w = np.asarray(weights, dtype=np.float64)
-        run: Run = {}
-        for qid, docs, matrix, present, floors in self.queries:
-            scores = matrix @ w + float(floors @ w)
-            order = np.argsort(-scores, kind="stable")
-            order = order[present[order][:, w > 0].any(axis=1)]  # a run with weight 0 brings no documents
-            if len(order) > k:
-                order = order[:k + int(np.count_nonzero(scores[order[k:]] == scores[order[k - 1]]))]
-            run[qid] = [Hit(docs[i], float(scores[i])) for i in order.tolist()]
-        return run
-
-
 def tune_weights(runs: Sequence[Run], qrels: Sequence[Qrel], base: FusionConfig = FusionConfig(),
                  grid: Sequence[tuple[float, ...]] | None = None, measure: str = "nDCG@10") -> TuningResult:
     """The weights from ``grid`` (default: ``weight_grid(len(runs))``) whose fusion of ``runs`` scores best on
     ``qrels`` with ``base``'s method, k, depth and rrf_k.
 
-    Each run's normalised contributions are computed once; a grid point then costs a matrix product per query,
-    and a measure with a cutoff (``nDCG@10``) is evaluated on the top of each fused list only.
+    Each run's normalised contributions are computed once (a ``FusionTable``); a grid point then costs a matrix
+    product, and a measure with a cutoff (``nDCG@10``) is evaluated on the top of each fused list only (plus the
+    documents tied with the last of it, so the measure is what it would be on the whole list).
     """
     from ..evaluation.measures import evaluate
 
@@ -113,11 +75,10 @@ def tune_weights(runs: Sequence[Run], qrels: Sequence[Qrel], base: FusionConfig 
         FusionConfig(base.method, tuple(weights), base.k, base.depth, base.rrf_k).weights_for(len(runs))
     depth = min(base.k, _cutoff(measure) or base.k)
     trials = []
-    with paused_gc():
-        prepared = _Prepared(runs, base)
-        for weights in grid:
-            value = next(iter(evaluate(prepared.fused(weights, depth), qrels, [measure]).values()))
-            trials.append((tuple(weights), value))
+    table = FusionTable(runs, base)
+    for weights in grid:
+        value = next(iter(evaluate(table.ranked(weights, depth, with_ties=True), qrels, [measure]).values()))
+        trials.append((tuple(weights), value))
 
     def spread(weights: tuple[float, ...]) -> float:
         mean = sum(weights) / len(weights)

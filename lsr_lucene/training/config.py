@@ -45,7 +45,8 @@ class SourceConfig:
     qrels: str = "qrels/train.tsv"
     """Qrels file, relative to the collection folder (test qrels are refused)."""
     synthetic: str | None = None
-    """``title`` or ``span``: generate (query, document) pairs from the corpus instead of reading qrels."""
+    """``title``, ``span`` or ``counterargument`` (ArguAna's training debates): make (query, document) pairs from the
+    corpus instead of reading qrels."""
     max_queries: int | None = None
     """Use a random subset of this many training queries (after the dev split)."""
     weight: float | None = None

@@ -43,6 +43,9 @@ class Source:
     docs: dict[str, str]
     """doc id -> contents (title and text joined as the pipeline does)."""
     queries: list[TrainQuery]
+    label: str = ""
+    """How reports name the source: the collection's name, plus what its queries are when they are not the
+    collection's own (``arguana-genq``, ``arguana-counterargument``), so two sources of one corpus stay apart."""
 
 
 def is_dev(query_id: str, fraction: float, seed: int) -> bool:
@@ -97,6 +100,17 @@ def span_pairs(docs: Iterable[Doc], seed: int = 0, min_words: int = 5, max_words
         yield f"span:{doc.id}", " ".join(words[start:start + size]), (doc.id,)
 
 
+@SYNTHETIC.decorator("counterargument")
+def counterargument_pairs(docs: Iterable[Doc], seed: int = 0) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    """ArguAna's training debates (ids ``training-...``, disjoint from the test debates): an argument is a query for
+    its counter-argument, the construction of ArguAna's test queries (``collections/arguana.py``). Judged by the
+    corpus's own structure rather than generated, and never from the test debates."""
+    from ..collections.arguana import argument_pairs
+
+    for argument, text, counter in argument_pairs(docs, "training"):
+        yield argument, text, (counter,)
+
+
 def load_source(config: SourceConfig, index: int, dev_fraction: float, seed: int) -> Source:
     """The corpus and queries of one source, with held-out queries marked ``dev``."""
     collection = _collection(config.collection)
@@ -114,7 +128,9 @@ def load_source(config: SourceConfig, index: int, dev_fraction: float, seed: int
         train = [q for q in queries if not q.dev]
         keep = {q.id for q in random.Random(seed).sample(train, min(config.max_queries, len(train)))}
         queries = [q for q in queries if q.dev or q.id in keep]
-    return Source(collection.name, collection.folder, docs, queries)
+    own = config.synthetic is None and config.queries == SourceConfig.queries
+    label = collection.name if own else f"{collection.name}-{config.synthetic or Path(config.queries).parts[0]}"
+    return Source(collection.name, collection.folder, docs, queries, label)
 
 
 def idf_weights(texts: Iterable[str], tokenizer: Any, vocab_size: int) -> Any:
@@ -148,5 +164,5 @@ def idf_weights(texts: Iterable[str], tokenizer: Any, vocab_size: int) -> Any:
 
 def split_counts(sources: Sequence[Source]) -> dict[str, dict[str, int]]:
     """Per source: training and held-out query counts (for the run summary)."""
-    return {s.name: {"train": sum(not q.dev for q in s.queries), "dev": sum(q.dev for q in s.queries),
+    return {s.label: {"train": sum(not q.dev for q in s.queries), "dev": sum(q.dev for q in s.queries),
                      "docs": len(s.docs)} for s in sources}

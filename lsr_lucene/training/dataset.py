@@ -52,6 +52,11 @@ class Prepared:
         return self.sources[example.query.source].docs[doc_id]
 
 
+CANDIDATES_VERSION = 2
+"""Part of the cache key of prepared examples; raised when how candidates are chosen changes (2: a query's own
+document is no longer a candidate)."""
+
+
 def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -60,8 +65,8 @@ def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path,
                     progress: bool) -> list[Example]:
     labels = [teacher_label(t.name, t.model) for t in config.teachers]
     spec = {k: v for k, v in asdict(config.sources[index]).items() if k != "weight"}  # sampling only
-    key = _digest(spec, str(source.folder.resolve()), config.depth, config.dev_fraction, config.seed, labels,
-                  len(source.queries))
+    key = _digest(CANDIDATES_VERSION, spec, str(source.folder.resolve()), config.depth, config.dev_fraction,
+                  config.seed, labels, len(source.queries))
     path = cache / f"prepared-{source.name}-{key}.jsonl"
     by_id = {q.id: q for q in source.queries}
     if path.is_file():

@@ -50,7 +50,7 @@ def evaluate_dev(view: Any, prepared: Prepared, examples: Sequence[Example], dep
                     run[example.query.id] = [Hit(ids[j], float(scores[j])) for j in order]
                 qrels = [Qrel(e.query.id, d, 1) for e in chosen for d in e.query.positives]
                 value = evaluate(run, qrels, ("nDCG@10",))["nDCG@10"]
-                results[f"ndcg@10/{source.name}"] = value
+                results[f"ndcg@10/{source.label}"] = value
                 per_source.append(value)
                 nnz_docs.append(float((docs > 0).sum(dim=1).float().mean()))
                 nnz_queries.append(float((queries > 0).sum(dim=1).float().mean()))

@@ -37,7 +37,10 @@ def bm25_candidates(source: Source, queries: Sequence[TrainQuery], depth: int, c
 
 
 def candidate_list(query: TrainQuery, hits: Sequence[tuple[str, float]]) -> tuple[list[str], list[float]]:
-    """(doc ids, BM25 scores): the BM25 hits, then the positives BM25 missed at the lowest BM25 score."""
+    """(doc ids, BM25 scores): the BM25 hits but the query's own document (a query that is itself a document of the
+    corpus, as ArguAna's arguments are, is not its own negative: BEIR's convention at test time), then the positives
+    BM25 missed at the lowest BM25 score."""
+    hits = [(doc_id, score) for doc_id, score in hits if doc_id != query.id]
     ids = [doc_id for doc_id, _ in hits]
     scores = [float(score) for _, score in hits]
     floor = min(scores) if scores else 0.0

@@ -281,6 +281,9 @@ class Trainer:
             self.say(f"resuming {self.out} at step {start}")
         records = _read_jsonl(self.out / "log.jsonl", start)
         dev_rows = _read_jsonl(self.out / "dev.jsonl", start + 1)
+        if start == 0 and not dev_rows:  # the starting model's held-out score: selection keeps it unless beaten
+            self._checkpoint(0, records, dev_rows)
+            self._save_timings(0)
         bar = None
         if self.progress:
             from tqdm import tqdm

@@ -4,8 +4,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 
 def cli(*args, cwd=None):
     done = subprocess.run([sys.executable, "-m", "lsr_lucene.cli.main", *args], capture_output=True, text=True,

@@ -1,7 +1,5 @@
 """The fast SPLADE path against a plain reference: full MLM logits, mask, log1p(relu), max over tokens."""
 
-import json
-
 import numpy as np
 import pytest
 

@@ -154,3 +154,23 @@ def test_weight_count_must_match_run_count():
         fuse([{}, {}, {}], FusionConfig("rrf", (0.5, 0.5)))
     with pytest.raises(ConfigError, match="at least one run"):
         fuse([], FusionConfig("rrf"))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_whole_runs_fuse_as_each_query_alone(method):
+    """Thousands of queries (more than one block of the vectorised top-k) fuse as each query does on its own."""
+    import random
+
+    rng = random.Random(7)
+    docs = [f"d{i}" for i in range(40)]
+
+    def run(scale):
+        return {f"q{q}": sorted((Hit(d, round(rng.random() * scale, 2)) for d in rng.sample(docs, rng.randint(0, 12))),
+                                key=lambda h: -h.score) for q in range(2500)}
+
+    runs = [run(1.0), run(30.0)]
+    config = FusionConfig(method, (0.4, 0.6), k=8)
+    fused = fuse(runs, config)
+    assert list(fused) == [f"q{q}" for q in range(2500)]
+    for qid in ("q0", "q1023", "q1024", "q2047", "q2499"):
+        assert fused[qid] == fuse_hits([runs[0][qid], runs[1][qid]], config)

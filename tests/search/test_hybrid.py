@@ -110,3 +110,5 @@ def test_splade_text_searcher_matches_pre_encoded_queries(tmp_path, scifact_samp
         expected = impact.batch_search([v for _, v in vectors], [q for q, _ in vectors], k=20)
         assert text.batch_search([q.text for q in queries], [q.id for q in queries], k=20) == expected
         assert text.search(queries[0].text, k=20) == expected[queries[0].id]
+        columns = text.search_columns([q.text for q in queries], [q.id for q in queries], k=20)
+        assert columns.to_run() == expected  # what HybridSearcher fuses

@@ -4,7 +4,9 @@ import pytest
 
 from lsr_lucene.errors import ConfigError
 from lsr_lucene.training.config import SourceConfig
-from lsr_lucene.training.data import idf_weights, is_dev, judged_pairs, load_source, span_pairs, title_pairs
+from lsr_lucene.training.data import (TrainQuery, counterargument_pairs, idf_weights, is_dev, judged_pairs, load_source,
+                                      span_pairs, title_pairs)
+from lsr_lucene.training.negatives import candidate_list
 from lsr_lucene.types import Doc
 from tests.conftest import shared
 
@@ -16,7 +18,7 @@ def test_test_qrels_are_refused():
 
 def test_scifact_train_pairs_and_a_stable_dev_split():
     source = load_source(SourceConfig("scifact"), 0, 0.1, seed=3)
-    assert len(source.queries) == 809 and all(q.positives for q in source.queries)
+    assert len(source.queries) == 809 and all(q.positives for q in source.queries) and source.label == "scifact"
     dev = [q.id for q in source.queries if q.dev]
     assert 40 < len(dev) < 130
     again = load_source(SourceConfig("scifact"), 0, 0.1, seed=3)
@@ -30,6 +32,24 @@ def test_synthetic_pairs():
     spans = list(span_pairs(docs, seed=1))
     assert len(spans) == 1 and spans[0][2] == ("a",)
     assert 5 <= len(spans[0][1].split()) <= 12 and spans[0][1] in docs[0].text
+
+
+def test_counterargument_pairs_come_from_training_debates_only():
+    docs = [Doc("training-t-d-pro01a", "", "an argument"), Doc("training-t-d-pro01b", "", "its counter"),
+            Doc("training-t-d-con01a", "", "no counter in the corpus"),
+            Doc("test-t-d-pro01a", "", "a test argument"), Doc("test-t-d-pro01b", "", "a test counter")]
+    assert list(counterargument_pairs(docs)) == [("training-t-d-pro01a", "an argument", ("training-t-d-pro01b",))]
+    source = load_source(SourceConfig("arguana", synthetic="counterargument"), 0, 0.05, seed=0)
+    assert len(source.queries) == 2511 and all(q.id.startswith("training-") for q in source.queries)
+    assert source.label == "arguana-counterargument" and source.name == "arguana"
+    genq = load_source(SourceConfig("arguana", "genq/queries.jsonl", "genq/qrels/train.tsv"), 1, 0.05, seed=0)
+    assert genq.label == "arguana-genq"
+
+
+def test_a_query_is_not_its_own_candidate():
+    query = TrainQuery("d1", "text", ("d3",), 0)
+    ids, scores = candidate_list(query, [("d1", 9.0), ("d2", 5.0), ("d4", 2.0)])
+    assert ids == ["d2", "d4", "d3"] and scores == [5.0, 2.0, 2.0]
 
 
 def test_idf_by_hand(splade_tiny):
