@@ -61,7 +61,7 @@ REGISTRY: tuple[Benchmark, ...] = (
     Benchmark("slim", "SLIM refinement", "Pyserini `SlimSearcher`", {"collection": "scifact", "repeats": 3},
               {"collection": "scifact", "repeats": 1}, adapter="_adapt_slim"),
     Benchmark("fusion", "Fusion overhead", "Pyserini's fusion code (HybridSearcher, reciprocal_rank_fusion)",
-              {"collection": "scifact", "repeats": 5}, {"collection": "scifact", "repeats": 2},
+              {"collection": "scifact", "repeats": 3}, {"collection": "scifact", "repeats": 2},
               adapter="_adapt_fusion"),
     Benchmark("inference_free", "Inference-free query encoding", "Pyserini `TokFreqQueryEncoder` / "
               "`SpladeQueryEncoder`", {"collections": ("scifact", "arguana"), "repeats": 3},
@@ -134,8 +134,7 @@ def _adapt_slim(module: Any, work: Path, options: dict[str, Any]) -> dict[str, A
 def _adapt_fusion(module: Any, work: Path, options: dict[str, Any]) -> dict[str, Any]:
     folder = work / "shared" / options["collection"]  # the vectors and index the indexing and search modules made
     sys.path.insert(0, str(REPO / "scripts"))
-    importlib.import_module("fusion_report").build_report(options["collection"], str(folder), progress=False,
-                                                          say=lambda *_: None)
+    importlib.import_module("fusion_report").prepare(options["collection"], str(folder), progress=False)
     result = module.benchmark(options["collection"], str(folder), repeats=options["repeats"])
     ours = result["fusion"]["impact+dense rrf"]["ms_per_query"]["wall"]
     theirs = result["pyserini_fusion_ms_per_query"]["fusion.reciprocal_rank_fusion (impact+dense)"]["wall"]

@@ -87,33 +87,44 @@ def tuning_set(collection: Any, name: str, spec: dict[str, Any], exclude: list[s
     return heldout_queries(folder / spec["queries"], folder / spec["qrels"], spec["sample"], seed=0, exclude=exclude)
 
 
+def prepare(collection_name: str, work: str | None = None, progress: bool = True,
+            model: str = "splade-tiny") -> tuple[Any, Any, dict[str, Any]]:
+    """The pipeline (impact and BM25 indexes, encoded test queries) and the MiniLM dense index of one collection in
+    its work folder, made once; (pipeline config, collection, dense vectors manifest)."""
+    from lsr_lucene.collections import load_collection
+    from lsr_lucene.encode import EncodeConfig, RunSettings
+    from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents
+    from lsr_lucene.indexing.dense import index_dense
+    from lsr_lucene.pipeline import PipelineConfig, _line_count, run_pipeline
+
+    work_dir = Path(work or REPO / "benchmarks" / "work" / collection_name)
+    pipeline = PipelineConfig(collection=collection_name, output=str(work_dir), encode=EncodeConfig(model),
+                              settings=RunSettings(progress=progress))
+    run_pipeline(pipeline, say=lambda text: None)
+    collection = load_collection(collection_name)
+    settings = RunSettings(batch_size=32, progress=progress)
+    dense_vectors = encode_dense_documents(collection.docs_iter(), work_dir / "dense-vectors", DenseEncodeConfig(),
+                                           settings, total=_line_count(collection))
+    index_dense(work_dir / "dense-vectors", work_dir / "index-dense", progress=progress)
+    return pipeline, collection, dense_vectors
+
+
 def build_report(collection_name: str, work: str | None = None, step: float = 0.1, threads: int = 2,
                  progress: bool = True, say: Any = print, tuning: str | None = None,
                  model: str = "splade-tiny") -> dict[str, Any]:
     """Run everything for one collection and return the report (also written into the work folder); ``model`` is
     the learned sparse encoder of the impact runs."""
-    from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import EncodeConfig, RunSettings
-    from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents
     from lsr_lucene.evaluation.measures import evaluate
-    from lsr_lucene.indexing.dense import index_dense
     from lsr_lucene.io.atomic import write_text
-    from lsr_lucene.pipeline import Paths, PipelineConfig, _line_count, judged_queries, run_pipeline
+    from lsr_lucene.pipeline import Paths, judged_queries
     from lsr_lucene.search.fusion import FusionConfig, fuse
     from lsr_lucene.search.tuning import tune_weights, weight_grid
 
     started = time.time()
-    work_dir = Path(work or REPO / "benchmarks" / "work" / collection_name)
-    pipeline = PipelineConfig(collection=collection_name, output=str(work_dir), encode=EncodeConfig(model),
-                              settings=RunSettings(progress=progress))
-    run_pipeline(pipeline, say=lambda text: None)
+    pipeline, collection, dense_vectors = prepare(collection_name, work, progress, model)
+    work_dir = Path(pipeline.output)
     paths = Paths(work_dir)
-    collection = load_collection(collection_name)
     remove = collection.remove_query_hits
-    settings = RunSettings(batch_size=32, progress=progress)
-    dense_vectors = encode_dense_documents(collection.docs_iter(), work_dir / "dense-vectors", DenseEncodeConfig(),
-                                           settings, total=_line_count(collection))
-    index_dense(work_dir / "dense-vectors", work_dir / "index-dense", progress=progress)
 
     test_queries, test_qrels = judged_queries(collection, "test")
     tuning = tuning or next(iter(TUNING[collection_name]))
