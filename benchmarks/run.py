@@ -31,6 +31,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "benchmarks" / "work"
 RESULTS = "results"
+OUTSIDE = REPO / "benchmarks" / "outside.md"
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,8 @@ def report(results: dict[str, dict[str, Any]], info: dict[str, Any], skipped: di
         lines.append("")
     for name, result in results.items():
         lines.append(section_markdown(benches[name], result))
+    if OUTSIDE.is_file():  # hand-kept sections of benchmarks the harness does not run
+        lines.append(OUTSIDE.read_text(encoding="utf-8"))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -347,10 +350,13 @@ def main(argv: list[str] | None = None) -> int:
                 " (an older result is shown below)" if result_path(args.work, name).is_file() else "")
     results = load_results(args.work, [n for n in benches if available(benches[n])])
     info = dict(machine(), date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    last_run = args.work / RESULTS / "_run.json"  # how long the last run took, kept for --report-only
     if not args.report_only:
-        info["minutes"] = (time.perf_counter() - run_started) / 60
-        info["ran"] = ", ".join(name for name in benches if available(benches[name])
-                                and not (args.only and name not in args.only))
+        ran = [name for name in benches if available(benches[name]) and not (args.only and name not in args.only)]
+        write_text(last_run, json.dumps({"minutes": (time.perf_counter() - run_started) / 60, "ran": ", ".join(ran),
+                                         "date": info["date"]}))
+    if last_run.is_file():
+        info.update(json.loads(last_run.read_text(encoding="utf-8")))
     chart = ratios_chart(results, args.out.parent / "benchmarks" / "ratios.png")
     text = report(results, info, skipped, str(chart.relative_to(args.out.parent)) if chart else None)
     write_text(args.out, text)
