@@ -47,6 +47,9 @@ class Source:
     """How reports name the source: the collection's name, plus what its queries are when they are not the
     collection's own (``arguana-genq``, ``arguana-counterargument``), so two sources of one corpus stay apart."""
 
+    def __post_init__(self) -> None:
+        self.label = self.label or self.name
+
 
 def is_dev(query_id: str, fraction: float, seed: int) -> bool:
     """Whether ``query_id`` is held out: a stable hash of (seed, id) below ``fraction``."""
