@@ -23,6 +23,8 @@ from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_m
 from ..types import Doc
 
 BM25_KIND = "lsr-lucene/bm25-index"
+_SETUP = threading.Lock()
+"""Held while Anserini's arguments are parsed and its indexer is made (not while it runs)."""
 
 
 def _progress_bar(total: int | None, desc: str, enabled: bool) -> Any:
@@ -39,17 +41,15 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
 
     Raises JvmError when Anserini rejects the arguments or indexes fewer documents than it read.
     """
-    args_class = jvm.autoclass("io.anserini.index.IndexCollection$Args")
-    parser_class = jvm.autoclass("org.kohsuke.args4j.CmdLineParser")
-    array_list = jvm.autoclass("java.util.ArrayList")
-    args = args_class()
-    argv = array_list()
-    for token in ["-collection", collection_class, "-input", str(input_dir), "-index", str(index_dir),
-                  "-threads", str(threads), "-quiet", *options]:
-        argv.add(token)
     try:
-        parser_class(args).parseArgument(argv)
-        indexer = jvm.autoclass("io.anserini.index.IndexCollection")(args)
+        with _SETUP:  # args4j's parser is not thread-safe: parts built in parallel raced into a NullPointerException
+            args = jvm.autoclass("io.anserini.index.IndexCollection$Args")()
+            argv = jvm.autoclass("java.util.ArrayList")()
+            for token in ["-collection", collection_class, "-input", str(input_dir), "-index", str(index_dir),
+                          "-threads", str(threads), "-quiet", *options]:
+                argv.add(token)
+            jvm.autoclass("org.kohsuke.args4j.CmdLineParser")(args).parseArgument(argv)
+            indexer = jvm.autoclass("io.anserini.index.IndexCollection")(args)
     except Exception as exc:
         raise JvmError(f"Anserini refused the indexing arguments {list(options)}: {jvm.java_error_message(exc)}") from exc
     bar = _progress_bar(total, f"index ({collection_class})", progress)
