@@ -1,4 +1,5 @@
-"""10,000 queries (a collection's queries repeated) through the streaming batch search: memory stays flat."""
+"""10,000 queries (a collection's queries repeated, as benchmarks/load.py builds them) through the streaming batch
+search: memory stays flat."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from benchmarks.load import PEAK, queries_folder
 
 from .conftest import shared
 
@@ -24,26 +27,9 @@ def adi(tmp_path_factory, jvm_started, splade_tiny):
     return out
 
 
-def query_folder(base, n, out):
-    from lsr_lucene.encode import QUERIES_KIND
-    from lsr_lucene.io.shards import ShardedJsonlWriter
-
-    writer = ShardedJsonlWriter(out, QUERIES_KIND, {"load": n}, shard_size=10**9)
-    for i in range(n):
-        qid, vector = base[i % len(base)]
-        writer.write({"id": f"{qid}-{i}", "contents": "", "vector": vector})
-    writer.finish()
-    return out
-
-
 def peak_rss_mb(index, queries, run, heap="256m"):
     """Peak resident memory (MiB) of ``lsr-lucene search`` in a child process with a fixed JVM heap."""
-    code = ("import resource, sys\n"
-            "from lsr_lucene.cli.main import main\n"
-            "code = main(sys.argv[1:])\n"
-            "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
-            "sys.exit(code)\n")
-    done = subprocess.run([sys.executable, "-c", code, "search", "--index", str(index), "--queries", str(queries),
+    done = subprocess.run([sys.executable, "-c", PEAK, "search", "--index", str(index), "--queries", str(queries),
                            "--output", str(run), "--k", "100", "--threads", "2", "--heap", heap],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -51,11 +37,11 @@ def peak_rss_mb(index, queries, run, heap="256m"):
 
 
 def test_ten_thousand_queries_hold_steady_memory(adi, tmp_path):
-    from lsr_lucene.encode import read_vectors
     from lsr_lucene.io.trec import read_run
 
-    base = list(read_vectors(adi / "query-vectors"))
-    small = peak_rss_mb(adi / "index-impact", query_folder(base, 1_000, tmp_path / "q1k"), tmp_path / "1k.trec")
-    large = peak_rss_mb(adi / "index-impact", query_folder(base, N_QUERIES, tmp_path / "q10k"), tmp_path / "10k.trec")
+    base = adi / "query-vectors"
+    small = peak_rss_mb(adi / "index-impact", queries_folder(base, 1_000, tmp_path / "q1k"), tmp_path / "1k.trec")
+    large = peak_rss_mb(adi / "index-impact", queries_folder(base, N_QUERIES, tmp_path / "q10k"),
+                        tmp_path / "10k.trec")
     assert len(read_run(tmp_path / "10k.trec")) == N_QUERIES
     assert large - small < 64, f"peak memory {small} MiB for 1,000 queries, {large} MiB for 10,000"

@@ -75,14 +75,13 @@ def _others(args: argparse.Namespace, primary: str) -> list[str]:
 
 
 def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Namespace, collection: object,
-            remove: bool, engine: str | None) -> tuple[dict, float]:
+            remove: bool, engine: str) -> tuple[dict, float]:
     from ..search.batch import search_bm25, search_dense, search_vectors
 
     if name == "impact":
         from ..encode import read_vectors
 
-        return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove,
-                              engine or DEFAULT_ENGINE)
+        return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove, engine)
     if collection is None:
         raise ConfigError(f"{name} search needs --collection for its text queries")
     from ..pipeline import judged_queries
@@ -107,9 +106,9 @@ def run(args: argparse.Namespace) -> int:
 
         collection = load_collection(args.collection, remove_query_hits=args.remove_query)
     remove = args.remove_query if args.remove_query is not None else bool(collection and collection.remove_query_hits)
-    engine = None
     if {primary, *others} & {"impact", "bm25"}:
         start_jvm(args)
+    engine = DEFAULT_ENGINE  # used by impact search only, and resolved (with its fallback warning) only then
     if "impact" in {primary, *others}:
         from ..engine import resolve_engine
 
@@ -141,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
                     write_run(Path(args.save_runs) / f"{name}.trec", single, tag=name)
         count = write_run(args.output, run_, tag)
     total = sum(seconds.values())
-    print(json.dumps({"run": args.output, "queries": count, "runs": runs, "engine": engine,
+    print(json.dumps({"run": args.output, "queries": count, "runs": runs,
+                      "engine": engine if "impact" in runs else None,
                       "fusion": fusion.method if fusion else None,
                       "weights": list(fusion.weights_for(len(runs))) if fusion else None,
                       "seconds": round(total, 3),
@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _impact_alone(args: argparse.Namespace, remove: bool, engine: str | None) -> tuple[int, float]:
+def _impact_alone(args: argparse.Namespace, remove: bool, engine: str) -> tuple[int, float]:
     """Impact search written as it streams (memory flat in the number of queries), or SLIM-refined; (queries,
     seconds)."""
     from ..encode import read_vectors
@@ -165,5 +165,5 @@ def _impact_alone(args: argparse.Namespace, remove: bool, engine: str | None) ->
         return write_run(args.output, run_, f"lsr-lucene-{args.refine}"), seconds
     started = time.perf_counter()
     count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k, args.threads,
-                                                       remove, engine or DEFAULT_ENGINE), "lsr-lucene")
+                                                       remove, engine), "lsr-lucene")
     return count, time.perf_counter() - started

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import ConfigError, InputFileError
 from ..io.array_shards import read_ids
 from ..io.manifest import try_read_manifest
-from ..types import Hit, Run, RunColumns
+from ..types import DocTable, Hit, Run, RunColumns
 
 
 class DenseSearcher:
@@ -39,6 +39,7 @@ class DenseSearcher:
         self.docids = read_ids(index_dir / DOCID_FILE)
         if len(self.docids) != self.index.ntotal:
             raise InputFileError(index_dir / DOCID_FILE, f"{len(self.docids)} ids for {self.index.ntotal} vectors")
+        self.table = DocTable(self.docids)
         self.manifest = try_read_manifest(index_dir) or {}
         self._encoder = encoder
         if ef_search is not None:
@@ -102,12 +103,11 @@ class DenseSearcher:
         if threads:
             faiss.omp_set_num_threads(int(threads))
         if not len(qids):
-            return RunColumns([], np.zeros(0, dtype=np.int64), [], np.zeros(0))
+            return RunColumns.empty(self.table)
         scores, rows = self.index.search(matrix, min(int(k), self.num_docs))
         found = rows >= 0  # faiss pads with -1 when fewer than k documents are found
-        return RunColumns(list(qids), found.sum(axis=1).astype(np.int64),
-                          list(map(self.docids.__getitem__, rows[found].tolist())),
-                          scores[found].astype(np.float64))
+        return RunColumns(list(qids), found.sum(axis=1).astype(np.int64), rows[found].astype(np.int64),
+                          scores[found].astype(np.float64), self.table)
 
     def close(self) -> None:
         self.index = None

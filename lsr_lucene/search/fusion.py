@@ -20,22 +20,24 @@ once, at its best position. Fused ties keep the order in which the documents wer
 order, then the documents only later runs retrieved (Anserini has already ordered each run's own ties by document
 id).
 
-Whole runs are fused as columns (numpy arrays over every hit of every query), not query by query in Python: the
-per-hit work is a handful of vectorised passes, which is what keeps fusion a small share of the search time.
+Whole runs are fused as columns (numpy arrays over every hit of every query), not query by query in Python, and on
+document numbers, not strings: each run numbers its documents in a ``DocTable`` (the java/ plugin's Lucene doc ids,
+faiss rows), translated into the first run's table once per pair of indexes. The per-hit work is a few vectorised
+passes and two compiled loops (``fusion_kernels``), which is what keeps fusion a small share of the search time.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import chain
 from typing import Callable, Sequence
 
 import numpy as np
 
 from ..errors import ConfigError
 from ..registry import Registry
-from ..types import Hit, Run, RunColumns, run_from_columns
+from ..types import DocTable, Hit, Run, RunColumns
 
 Normalizer = Callable[[np.ndarray, np.ndarray, np.ndarray, "FusionConfig"], tuple[np.ndarray, np.ndarray]]
 """(one run's scores, best first within each query; each query's start and hit count; config) -> (``value -
@@ -144,40 +146,59 @@ def as_columns(run: Run | RunColumns, qids: Sequence[str]) -> RunColumns:
         return run
     lists = [run.get(qid) or () for qid in qids]
     flat = list(chain.from_iterable(chain.from_iterable(lists)))  # id, score, id, score, ...
-    return RunColumns(list(qids), np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), flat[0::2],
-                      np.array(flat[1::2], dtype=np.float64))
+    table, docs = DocTable.numbering(flat[0::2])
+    return RunColumns(list(qids), np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), docs,
+                      np.array(flat[1::2], dtype=np.float64), table)
 
 
 def _checked(run: RunColumns, depth: int | None) -> RunColumns:
     """``run`` with finite scores (else ConfigError naming the query and document), best first within each query
     (sorted input, the usual case, costs one vectorised check; ties keep their order) and cut to ``depth``."""
-    counts, ids, scores = run.counts, run.doc_ids, np.asarray(run.scores, dtype=np.float64)
-    if len(ids) != len(scores) or int(counts.sum()) != len(ids):
-        raise ConfigError(f"fusion input: {len(ids)} ids and {len(scores)} scores for {int(counts.sum())} hits")
+    counts, docs, scores = run.counts, run.docs, np.asarray(run.scores, dtype=np.float64)
+    if len(docs) != len(scores) or int(counts.sum()) != len(docs):
+        raise ConfigError(f"fusion input: {len(docs)} documents and {len(scores)} scores for {int(counts.sum())} "
+                          "hits")
     query = np.repeat(np.arange(len(counts)), counts)
     finite = np.isfinite(scores)
     if not finite.all():
         bad = int(np.argmin(finite))
-        raise ConfigError(f"fusion input: query {run.qids[query[bad]]!r}, document {ids[bad]!r} has score "
-                          f"{scores[bad]}; scores must be finite")
+        raise ConfigError(f"fusion input: query {run.qids[query[bad]]!r}, document {run.table.ids[docs[bad]]!r} "
+                          f"has score {scores[bad]}; scores must be finite")
     if np.any((scores[1:] > scores[:-1]) & (query[1:] == query[:-1])):
         order = np.lexsort((-scores, query))  # stable: ties keep their order
-        scores, ids = scores[order], [ids[i] for i in order.tolist()]
+        scores, docs = scores[order], docs[order]
     if depth is not None and len(counts) and counts.max() > depth:
         keep = np.arange(len(scores)) - np.repeat(np.cumsum(counts) - counts, counts) < depth
-        scores, ids = scores[keep], list(compress(ids, keep.tolist()))
+        scores, docs = scores[keep], docs[keep]
         counts = np.minimum(counts, depth)
-    return RunColumns(run.qids, counts, ids, scores)
+    return RunColumns(run.qids, counts, docs, scores, run.table)
+
+
+def _numbered(runs: Sequence[RunColumns]) -> tuple[DocTable, list[np.ndarray]]:
+    """Every run's documents numbered in one table: the first run's table (searchers over the same index share
+    theirs; another index's numbers are translated once per pair of tables), extended by the ids it lacks."""
+    table = runs[0].table
+    numbers: list[np.ndarray] = []
+    extra: dict[str, int] = {}
+    for run in runs:
+        if run.table is table:
+            numbers.append(run.docs)
+            continue
+        mapped = table.translation(run.table)[run.docs]
+        for i in np.flatnonzero(mapped < 0).tolist():
+            mapped[i] = len(table) + extra.setdefault(run.table.ids[run.docs[i]], len(extra))
+        numbers.append(mapped)
+    return (DocTable(table.ids + list(extra)) if extra else table), numbers
 
 
 class FusionTable:
     """Every (query, document) pair the runs retrieved, in first-seen order within each query (the first run's
     order, then documents only later runs retrieved), with each run's weight-1 contribution ``value - floor`` and
-    each query's floors: fusing with weights ``w`` is ``values @ w + floors @ w``, for any ``w``, so weight tuning
+    each query's floors: fusing with weights ``w`` is ``w @ values + floors @ w``, for any ``w``, so weight tuning
     builds the table once. Runs are Run dicts or ``RunColumns`` (as searchers' ``search_columns`` return them)."""
 
     def __init__(self, runs: Sequence[Run | RunColumns], config: FusionConfig) -> None:
-        import pandas as pd
+        from .fusion_kernels import gather
 
         normalize = FUSION_METHODS.get(config.method)
         self.qids = list(dict.fromkeys(chain.from_iterable(
@@ -185,110 +206,65 @@ class FusionTable:
         position = {qid: i for i, qid in enumerate(self.qids)}
         n_queries, n_runs = len(self.qids), len(runs)
         self.floors = np.zeros((n_queries, n_runs))
-        queries, id_lists, values, run_of = [], [], [], []
-        for r, run in enumerate(runs):
-            columns = _checked(as_columns(run, self.qids), config.depth)
-            if len(set(columns.qids)) != len(columns.qids):
+        columns = [_checked(as_columns(run, self.qids), config.depth) for run in runs]
+        starts, counts = np.zeros((n_runs, n_queries), np.int64), np.zeros((n_runs, n_queries), np.int64)
+        values, offset = [], 0
+        for r, run in enumerate(columns):
+            if len(set(run.qids)) != len(run.qids):
                 raise ConfigError(f"fusion input: run {r + 1} lists a query twice")
-            hit = columns.counts > 0
-            if not hit.any():
-                continue
-            rows = np.fromiter(map(position.__getitem__, columns.qids), dtype=np.int64, count=len(columns.qids))
-            starts = (np.cumsum(columns.counts) - columns.counts)[hit]
-            run_values, self.floors[rows[hit], r] = normalize(columns.scores, starts, columns.counts[hit], config)
-            queries.append(np.repeat(rows, columns.counts))
-            id_lists.append(columns.doc_ids)
+            rows = np.fromiter(map(position.__getitem__, run.qids), dtype=np.int64, count=len(run.qids))
+            local_starts = np.cumsum(run.counts) - run.counts
+            starts[r, rows], counts[r, rows] = local_starts + offset, run.counts
+            hit = run.counts > 0
+            run_values = np.zeros(0)
+            if hit.any():
+                run_values, self.floors[rows[hit], r] = normalize(run.scores, local_starts[hit], run.counts[hit],
+                                                                  config)
             values.append(run_values)
-            run_of.append(np.full(len(run_values), r))
-        if not queries:
-            self.doc_ids: list[str] = []
-            self.query = self.doc = np.zeros(0, dtype=np.int64)
-            self.values, self.present = np.zeros((0, n_runs)), np.zeros((0, n_runs), dtype=bool)
-            return
-        docs, uniques = pd.factorize(np.array(list(chain.from_iterable(id_lists)), dtype=object))
-        self.doc_ids = uniques.tolist()
-        query, run_index, value = np.concatenate(queries), np.concatenate(run_of), np.concatenate(values)
-        # group the hits by (query, document), keeping their run-major order inside each group; a document listed
-        # twice by one run keeps its first (best) listing
-        key = query * len(self.doc_ids) + docs
-        order = np.argsort(key, kind="stable")
-        key, runs_sorted = key[order], run_index[order]
-        new_pair = np.ones(len(order), dtype=bool)
-        new_pair[1:] = key[1:] != key[:-1]
-        keep = new_pair.copy()
-        keep[1:] |= runs_sorted[1:] != runs_sorted[:-1]
-        order, new_pair = order[keep], new_pair[keep]
-        pair = np.cumsum(new_pair) - 1
-        first_seen = order[new_pair]
-        rows = np.argsort(query[first_seen] * len(query) + first_seen)  # pairs by query, then first seen
-        row_of_pair = np.empty(len(rows), dtype=np.int64)
-        row_of_pair[rows] = np.arange(len(rows))
-        self.query = query[first_seen][rows]
-        self.doc = docs[first_seen][rows]
-        self.values = np.zeros((len(rows), n_runs))
-        self.present = np.zeros((len(rows), n_runs), dtype=bool)
-        self.values[row_of_pair[pair], run_index[order]] = value[order]
-        self.present[row_of_pair[pair], run_index[order]] = True
+            offset += len(run_values)
+        self.table, numbers = _numbered(columns) if columns else (DocTable([]), [])
+        self.query, self.doc, self.values, self.present = gather(
+            starts, counts, np.concatenate(numbers or [np.zeros(0, np.int64)]),
+            np.concatenate(values or [np.zeros(0)]), len(self.table))
 
-    def ranked(self, weights: Sequence[float], k: int, with_ties: bool = False) -> Run:
+    def ranked(self, weights: Sequence[float], k: int, with_ties: bool = False) -> RunColumns:
         """The top ``k`` per query for ``weights`` (every query, in first-appearance order); ``with_ties`` also
         keeps the documents tied with the k-th (so a measure with cutoff k sees what it would on the full list)."""
+        from .fusion_kernels import top_per_query
+
         w = np.asarray(weights, dtype=np.float64)
-        rows = np.flatnonzero(self.present[:, w > 0].any(axis=1))  # a run with weight 0 brings no documents
-        query = self.query[rows]
-        scores = _weighted(self.values[rows], w) + _weighted(self.floors, w)[query]
-        picked, counts = _top_per_query(query, scores, len(self.qids), k, with_ties)
-        return run_from_columns(self.qids, counts.tolist(),
-                                list(map(self.doc_ids.__getitem__, self.doc[rows][picked].tolist())),
-                                scores[picked].tolist())
+        query, doc, values = self.query, self.doc, self.values
+        if not (w > 0).all():  # a run with weight 0 brings no documents
+            rows = np.flatnonzero(self.present[w > 0].any(axis=0))
+            query, doc, values = query[rows], doc[rows], values[:, rows]
+        scores = _weighted(values, w) + _weighted(self.floors.T, w)[query]
+        counts = np.bincount(query, minlength=len(self.qids))
+        picked, kept = top_per_query(np.cumsum(counts) - counts, counts, scores, int(k), with_ties)
+        return RunColumns(self.qids, kept, doc[picked], scores[picked], self.table)
 
 
 def _weighted(columns: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``columns @ w`` summed run by run in order: elementwise arithmetic gives every row the same bits whatever the
-    array's size (a matrix product may not), so a query fuses the same alone or within a whole run."""
-    total = np.zeros(len(columns))
+    """``w @ columns`` (one row per run) summed run by run in order: elementwise arithmetic gives every entry the
+    same bits whatever the array's size (a matrix product may not), so a query fuses the same alone or within a
+    whole run."""
+    total = np.zeros(columns.shape[1])
     for r, weight in enumerate(w.tolist()):
-        total += columns[:, r] * weight
+        total += columns[r] * weight
     return total
 
 
-def _top_per_query(query: np.ndarray, scores: np.ndarray, n_queries: int, k: int, with_ties: bool,
-                   block: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """(positions of each query's top ``k`` best first, then the next query's; count per query) for hits grouped
-    by ``query`` (ascending) in first-seen order; tied scores keep that order. Each block of queries is laid out as
-    a padded ``queries x hits`` matrix and sorted row by row, which is faster than one sort of every hit."""
-    counts = np.bincount(query, minlength=n_queries)
-    starts = np.cumsum(counts) - counts
-    picked, kept = [], np.zeros(n_queries, dtype=np.int64)
-    for low in range(0, n_queries, block):
-        high = min(low + block, n_queries)
-        width = int(counts[low:high].max(initial=0))
-        if not width:
-            continue
-        begin, end = starts[low], starts[high - 1] + counts[high - 1]
-        row = query[begin:end] - low
-        column = np.arange(begin, end) - starts[query[begin:end]]
-        matrix = np.full((high - low, width), -np.inf)
-        matrix[row, column] = scores[begin:end]
-        order = np.argsort(-matrix, axis=1, kind="stable")  # padding (-inf) sorts last
-        best = np.take_along_axis(matrix, order, axis=1)
-        valid = np.arange(width) < counts[low:high, None]
-        keep = valid & (np.arange(width) < k)
-        if with_ties and width > k:
-            kth = np.where(counts[low:high] > k, best[:, k - 1], np.nan)
-            keep |= valid & (best == kth[:, None])
-        picked.append((order + starts[low:high, None])[keep])
-        kept[low:high] = keep.sum(axis=1)
-    return (np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)), kept
-
-
-def fuse(runs: Sequence[Run | RunColumns], config: FusionConfig = FusionConfig()) -> Run:
-    """Fuse whole runs (Run dicts, or ``RunColumns`` straight from searchers). Every query of any run is kept (a
-    run without it counts as empty), in order of first appearance."""
+def fuse_columns(runs: Sequence[Run | RunColumns], config: FusionConfig = FusionConfig()) -> RunColumns:
+    """Fuse whole runs (Run dicts, or ``RunColumns`` straight from searchers) into columns. Every query of any run
+    is kept (a run without it counts as empty), in order of first appearance."""
     weights = config.weights_for(len(runs))
     if not runs:
         raise ConfigError("fusion needs at least one run")
     return FusionTable(runs, config).ranked(weights, config.k)
+
+
+def fuse(runs: Sequence[Run | RunColumns], config: FusionConfig = FusionConfig()) -> Run:
+    """``fuse_columns`` as a Run."""
+    return fuse_columns(runs, config).to_run()
 
 
 def fuse_hits(hit_lists: Sequence[Sequence[Hit]], config: FusionConfig = FusionConfig()) -> list[Hit]:

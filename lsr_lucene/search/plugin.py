@@ -1,11 +1,11 @@
 """Batch impact search through the java/ plugin (``org.lsrlucene.search.BatchImpactSearcher``).
 
 Same queries and ranking as Anserini's ``SimpleImpactSearcher`` (score, then document id ascending), but queries
-cross to Java as one string and hits come back in three bulk pieces, ids are read from doc values instead of
-stored documents, and each query is scored either term at a time over all its postings or by Lucene's pruning
-disjunction (``STRATEGIES``; same hits and scores either way, the default ``auto`` picks per query). Scores are
-Lucene's exact scores: the dot product of query and document impacts, without Anserini's rounding to 1e-4 and its
-1e-6 tie steps.
+cross to Java as one string, hits come back in three bulk pieces (Lucene doc ids, which a table read once from the
+id doc values maps to collection ids), and each query is scored either term at a time over all its postings or by
+Lucene's pruning disjunction (``STRATEGIES``; same hits and scores either way, the default ``auto`` picks per
+query). Scores are Lucene's exact scores: the dot product of query and document impacts, without Anserini's
+rounding to 1e-4 and its 1e-6 tie steps.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import jvm
 from ..errors import ConfigError, JvmError
-from ..types import Hit, ImpactVector, Run, RunColumns
+from ..types import DocTable, Hit, ImpactVector, Run, RunColumns
 from .base import lucene_index_dir
 
 
@@ -51,10 +51,20 @@ class PluginImpactSearcher:
         except Exception as exc:
             raise JvmError(f"could not open {index_dir}: {jvm.java_error_message(exc)}") from exc
         self._searcher.setStrategy(strategy)
+        self._table: DocTable | None = None
 
     @property
     def num_docs(self) -> int:
         return int(self._searcher.numDocs())
+
+    @property
+    def table(self) -> DocTable:
+        """The collection id of every Lucene doc id (read from the index on first use)."""
+        if self._table is None:
+            ids = str(self._searcher.ids()).split("\n")
+            ids.pop()  # each id ends with a newline
+            self._table = DocTable(ids)
+        return self._table
 
     def search(self, vector: ImpactVector, k: int = 1000) -> list[Hit]:
         """Top ``k`` hits for one query vector (an empty vector gives no hits)."""
@@ -71,17 +81,16 @@ class PluginImpactSearcher:
         if len(vectors) != len(qids):
             raise ValueError(f"{len(vectors)} vectors for {len(qids)} query ids")
         if not vectors:
-            return RunColumns([], np.zeros(0, dtype=np.int64), [], np.zeros(0))
+            return RunColumns.empty(self.table)
         batch = "".join(query_line(v, i) + "\n" for i, v in enumerate(vectors))
         try:
             result = self._searcher.search(batch, int(k), int(threads))
         except Exception as exc:
             raise JvmError(f"search of {self.index_dir} failed: {jvm.java_error_message(exc)}") from exc
         counts = np.frombuffer(bytes(result.counts()), dtype="<i4").astype(np.int64)
+        docs = np.frombuffer(bytes(result.docs()), dtype="<i4").astype(np.int64)
         scores = np.frombuffer(bytes(result.scores()), dtype="<f4").astype(np.float64)
-        doc_ids = str(result.docIds()).split("\n")
-        doc_ids.pop()  # each id ends with a newline
-        return RunColumns(list(qids), counts, doc_ids, scores)
+        return RunColumns(list(qids), counts, docs, scores, self.table)
 
     def close(self) -> None:
         self._searcher.close()

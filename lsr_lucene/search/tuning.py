@@ -77,7 +77,8 @@ def tune_weights(runs: Sequence[Run], qrels: Sequence[Qrel], base: FusionConfig 
     trials = []
     table = FusionTable(runs, base)
     for weights in grid:
-        value = next(iter(evaluate(table.ranked(weights, depth, with_ties=True), qrels, [measure]).values()))
+        ranked = table.ranked(weights, depth, with_ties=True).to_run()
+        value = next(iter(evaluate(ranked, qrels, [measure]).values()))
         trials.append((tuple(weights), value))
 
     def spread(weights: tuple[float, ...]) -> float:

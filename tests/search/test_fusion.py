@@ -6,7 +6,7 @@ import pytest
 
 from lsr_lucene.errors import ConfigError, UnknownNameError
 from lsr_lucene.search.fusion import FUSION_METHODS, FusionConfig, fuse, fuse_hits
-from lsr_lucene.types import Hit
+from lsr_lucene.types import DocTable, Hit, RunColumns
 
 METHODS = ["rrf", "minmax", "zscore", "raw"]
 
@@ -158,7 +158,7 @@ def test_weight_count_must_match_run_count():
 
 @pytest.mark.parametrize("method", METHODS)
 def test_whole_runs_fuse_as_each_query_alone(method):
-    """Thousands of queries (more than one block of the vectorised top-k) fuse as each query does on its own."""
+    """Thousands of queries fuse as each query does on its own."""
     import random
 
     rng = random.Random(7)
@@ -174,3 +174,67 @@ def test_whole_runs_fuse_as_each_query_alone(method):
     assert list(fused) == [f"q{q}" for q in range(2500)]
     for qid in ("q0", "q1023", "q1024", "q2047", "q2499"):
         assert fused[qid] == fuse_hits([runs[0][qid], runs[1][qid]], config)
+
+
+def columns(run, table):
+    """``run`` as columns numbered in ``table`` (as a searcher over an index with that numbering returns them)."""
+    import numpy as np
+
+    qids = list(run)
+    flat = [hit for qid in qids for hit in run[qid]]
+    return RunColumns(qids, np.array([len(run[qid]) for qid in qids], dtype=np.int64),
+                      np.array([table.position[h.doc_id] for h in flat], dtype=np.int64),
+                      np.array([h.score for h in flat]), table)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_runs_numbered_by_different_indexes_fuse_as_their_ids(method):
+    """Columns numbered by two tables (two indexes of one corpus in different orders, the second holding documents
+    the first lacks) fuse exactly as the same runs with string ids; so does a mix of columns and a Run."""
+    import random
+
+    rng = random.Random(11)
+    docs = [f"d{i}" for i in range(60)]
+    first = DocTable(rng.sample(docs[:50], 50))
+    second = DocTable(rng.sample(docs, 60))
+
+    def run(pool):
+        return {f"q{q}": sorted((Hit(d, float(rng.randint(0, 6))) for d in rng.sample(pool, rng.randint(0, 15))),
+                                key=lambda h: -h.score) for q in range(300)}
+
+    runs = [run(docs[:50]), run(docs), run(docs)]
+    config = FusionConfig(method, (0.5, 0.3, 0.2), k=10)
+    expected = fuse(runs, config)
+    assert fuse([columns(runs[0], first), columns(runs[1], second), runs[2]], config) == expected
+    assert fuse([columns(runs[0], first), columns(runs[1], second),
+                 columns(runs[2], second)], config) == expected
+    assert second.translation(first).tolist() == [second.position[d] for d in first.ids]
+
+
+@pytest.mark.parametrize("with_ties", [False, True])
+def test_top_per_query_is_a_stable_sort_by_score(with_ties):
+    """The compiled radix top-k against Python's stable sort: many ties, negative scores, -0.0 and 0.0, scores that
+    differ in one bit of any byte, empty queries and queries shorter than k."""
+    import numpy as np
+
+    from lsr_lucene.search.fusion_kernels import top_per_query
+
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 30, size=200)
+    one_up = np.nextafter(1.0, 2.0)  # scores that differ in their last bits only
+    values = [-2.5, -1e-300, -0.0, 0.0, 1e-300, 0.25, 3.0, 1e300, -1e300, 1.0, one_up, np.nextafter(one_up, 2.0), -1.0,
+              -one_up, 1.0 + 2**-44]
+    scores = rng.choice(values, size=int(counts.sum()))
+    scores[::7] = rng.normal(size=len(scores[::7]))
+    starts = np.cumsum(counts) - counts
+    k = 5
+    picked, kept = top_per_query(starts, counts, scores, k, with_ties)
+    expected, expected_kept = [], []
+    for start, count in zip(starts.tolist(), counts.tolist()):
+        order = sorted(range(start, start + count), key=lambda i: -scores[i])
+        m = min(k, count)
+        while with_ties and m < count and scores[order[m]] == scores[order[m - 1]]:
+            m += 1
+        expected += order[:m]
+        expected_kept.append(m)
+    assert picked.tolist() == expected and kept.tolist() == expected_kept

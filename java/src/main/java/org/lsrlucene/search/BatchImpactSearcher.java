@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.store.FSDirectory;
@@ -42,6 +45,29 @@ public final class BatchImpactSearcher implements Closeable {
 
   public int numDocs() {
     return reader.numDocs();
+  }
+
+  /**
+   * The collection id of every Lucene doc id, in doc id order, each followed by a newline: the table that maps the
+   * doc ids of {@link BatchResult#docs} to collection ids, read once per searcher.
+   */
+  public String ids() throws IOException {
+    StringBuilder ids = new StringBuilder(reader.maxDoc() * 8);
+    for (LeafReaderContext leaf : reader.leaves()) {
+      BinaryDocValues values = DocValues.getBinary(leaf.reader(), ID);
+      for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+        if (!values.advanceExact(doc)) {
+          throw new IllegalStateException("document " + (leaf.docBase + doc) + " has no '" + ID
+              + "' doc values: not an index with Anserini's conventions");
+        }
+        String id = values.binaryValue().utf8ToString();
+        if (id.indexOf('\n') >= 0) {
+          throw new IllegalStateException("document id " + id.replace("\n", "\\n") + " holds a newline");
+        }
+        ids.append(id).append('\n');
+      }
+    }
+    return ids.toString();
   }
 
   /**

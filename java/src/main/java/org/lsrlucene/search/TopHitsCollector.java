@@ -109,7 +109,7 @@ final class TopHitsCollector implements Collector {
     return sorted[size - k];
   }
 
-  /** The final hits, best first: Lucene doc ids, scores, and collection ids, all of the same length. */
+  /** The final hits, best first: Lucene doc ids and scores, of the same length. */
   Hits hits(List<LeafReaderContext> leaves) throws IOException {
     if (size > k) {
       prune();
@@ -148,7 +148,6 @@ final class TopHitsCollector implements Collector {
       int i = order[r];
       hits.docs[r] = docs[i];
       hits.scores[r] = scores[i];
-      hits.ids[r] = ids[i].utf8ToString();
     }
     return hits;
   }
@@ -156,12 +155,10 @@ final class TopHitsCollector implements Collector {
   static final class Hits {
     final int[] docs;
     final float[] scores;
-    final String[] ids;
 
     Hits(int n) {
       docs = new int[n];
       scores = new float[n];
-      ids = new String[n];
     }
   }
 }
