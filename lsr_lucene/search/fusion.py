@@ -22,7 +22,7 @@ id).
 
 Whole runs are fused as columns (numpy arrays over every hit of every query), not query by query in Python, and on
 document numbers, not strings: each run numbers its documents in a ``DocTable`` (the java/ plugin's Lucene doc ids,
-faiss rows), translated into the first run's table once per pair of indexes. The per-hit work is a few vectorised
+faiss rows), translated into the largest run's table once per pair of indexes. The per-hit work is a few vectorised
 passes and two compiled loops (``fusion_kernels``), which is what keeps fusion a small share of the search time.
 """
 
@@ -175,9 +175,10 @@ def _checked(run: RunColumns, depth: int | None) -> RunColumns:
 
 
 def _numbered(runs: Sequence[RunColumns]) -> tuple[DocTable, list[np.ndarray]]:
-    """Every run's documents numbered in one table: the first run's table (searchers over the same index share
-    theirs; another index's numbers are translated once per pair of tables), extended by the ids it lacks."""
-    table = runs[0].table
+    """Every run's documents numbered in one table: the largest run's table (an index's, when any run comes from a
+    searcher; searchers over the same index share theirs, another index's numbers are translated once per pair of
+    tables, and a run numbered on the fly costs a lookup per distinct document), extended by the ids it lacks."""
+    table = max((run.table for run in runs), key=len)
     numbers: list[np.ndarray] = []
     extra: dict[str, int] = {}
     for run in runs:
@@ -194,7 +195,7 @@ def _numbered(runs: Sequence[RunColumns]) -> tuple[DocTable, list[np.ndarray]]:
 class FusionTable:
     """Every (query, document) pair the runs retrieved, in first-seen order within each query (the first run's
     order, then documents only later runs retrieved), with each run's weight-1 contribution ``value - floor`` and
-    each query's floors: fusing with weights ``w`` is ``w @ values + floors @ w``, for any ``w``, so weight tuning
+    each query's floors: fusing with weights ``w`` is ``w @ values + w @ floors``, for any ``w``, so weight tuning
     builds the table once. Runs are Run dicts or ``RunColumns`` (as searchers' ``search_columns`` return them)."""
 
     def __init__(self, runs: Sequence[Run | RunColumns], config: FusionConfig) -> None:
@@ -205,7 +206,7 @@ class FusionTable:
             run.qids if isinstance(run, RunColumns) else run for run in runs)))
         position = {qid: i for i, qid in enumerate(self.qids)}
         n_queries, n_runs = len(self.qids), len(runs)
-        self.floors = np.zeros((n_queries, n_runs))
+        self.floors = np.zeros((n_runs, n_queries))
         columns = [_checked(as_columns(run, self.qids), config.depth) for run in runs]
         starts, counts = np.zeros((n_runs, n_queries), np.int64), np.zeros((n_runs, n_queries), np.int64)
         values, offset = [], 0
@@ -218,7 +219,7 @@ class FusionTable:
             hit = run.counts > 0
             run_values = np.zeros(0)
             if hit.any():
-                run_values, self.floors[rows[hit], r] = normalize(run.scores, local_starts[hit], run.counts[hit],
+                run_values, self.floors[r, rows[hit]] = normalize(run.scores, local_starts[hit], run.counts[hit],
                                                                   config)
             values.append(run_values)
             offset += len(run_values)
@@ -237,7 +238,7 @@ class FusionTable:
         if not (w > 0).all():  # a run with weight 0 brings no documents
             rows = np.flatnonzero(self.present[w > 0].any(axis=0))
             query, doc, values = query[rows], doc[rows], values[:, rows]
-        scores = _weighted(values, w) + _weighted(self.floors.T, w)[query]
+        scores = _weighted(values, w) + _weighted(self.floors, w)[query]
         counts = np.bincount(query, minlength=len(self.qids))
         picked, kept = top_per_query(np.cumsum(counts) - counts, counts, scores, int(k), with_ties)
         return RunColumns(self.qids, kept, doc[picked], scores[picked], self.table)
