@@ -30,8 +30,8 @@ DTYPES = ("bf16", "fp32")
 
 def speed(docs: list[Any], repeats: int, threads: int, batch_size: int = 32) -> tuple[dict[str, Any], dict]:
     """Per dtype: best seconds, docs/s and tokens/s over ``repeats`` alternating passes; and the vectors."""
-    from lsr_lucene.encode_dense import DenseEncodeConfig, make_dense_encoder
-    from lsr_lucene.encoders.splade import EncodeStats
+    from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
+    from lsr_lucene.encoding.stats import EncodeStats
 
     encoders = {d: make_dense_encoder(DenseEncodeConfig(dtype=d), threads) for d in DTYPES}
     texts = [d.contents for d in docs]
@@ -64,8 +64,8 @@ def full_ndcg(collection_name: str, work: Path, threads: int, k: int = 1000) -> 
     import numpy as np
 
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import RunSettings
-    from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents, make_dense_encoder
+    from lsr_lucene.encoding.stages.sparse import EncodeSettings
+    from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, encode_dense_documents, make_dense_encoder
     from lsr_lucene.evaluation.measures import evaluate
     from lsr_lucene.io.array_shards import read_array_shards
     from lsr_lucene.pipeline import _line_count, judged_queries
@@ -77,7 +77,7 @@ def full_ndcg(collection_name: str, work: Path, threads: int, k: int = 1000) -> 
     for dtype in DTYPES:
         folder = work / ("dense-vectors" if dtype == "bf16" else f"dense-vectors-{dtype}")
         config = DenseEncodeConfig(dtype=dtype)
-        settings = RunSettings(threads=threads, shard_size=2048)
+        settings = EncodeSettings(threads=threads, shard_size=2048)
         manifest = encode_dense_documents(collection.docs_iter(), folder, config, settings,
                                           total=_line_count(collection))
         assert manifest["config"]["dtype"] == dtype, f"{folder} holds {manifest['config']['dtype']} vectors"

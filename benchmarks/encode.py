@@ -75,7 +75,7 @@ def _child(side: str, spec: dict[str, Any]) -> dict[str, Any]:
     else:
         import transformers  # noqa: F401
 
-        import lsr_lucene.encoders.splade  # noqa: F401
+        import lsr_lucene.encoding.encoders.splade  # noqa: F401
         from lsr_lucene.cli.main import main
 
         args = ["encode", "--collection", spec["corpus"], "--output", spec["output"], "--model", spec["model"],
@@ -217,7 +217,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"integers, in lsr-lucene impact units of 1/100): mean |diff| {a['mean_abs_diff_units']:.2f}, "
         f"99.9th percentile {a['p999_abs_diff_units']:.2f}, max {a['max_abs_diff_units']:.2f} (the two "
         f"quantizations alone allow {a['quantization_bound_units']:.2f}, plus up to 2 for lsr-lucene's bf16 projection, "
-        f"see tests/encoders/test_splade.py); mean top-10 term Jaccard "
+        f"see tests/encoding/encoders/test_splade.py); mean top-10 term Jaccard "
         f"{a['top10_jaccard_mean']:.3f}; postings per doc {a['postings_per_doc']['lsr-lucene']:.1f} (lsr-lucene) vs "
         f"{a['postings_per_doc']['pyserini']:.1f} (Pyserini, which drops weights below 5/512 by rounding).",
     ]

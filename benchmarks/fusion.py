@@ -73,8 +73,8 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
     from pyserini.trectools import TrecRun
 
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import read_vectors
-    from lsr_lucene.encode_dense import DenseEncodeConfig, make_dense_encoder
+    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
     from lsr_lucene.io.manifest import read_manifest
     from lsr_lucene.io.trec import write_run
     from lsr_lucene.pipeline import judged_queries

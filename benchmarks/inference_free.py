@@ -6,7 +6,7 @@ SPLADE query encoder and Pyserini's own query encoders, measured side by side on
 
 Rows (per collection's judged test queries, one query per call as a search front end would do, and whole batches):
 
-- ``inference-free (this tool)``: ``encoders/inference_free.py``; the query table of ``--model`` (an inference-free
+- ``inference-free (this tool)``: ``encoding/encoders/inference_free.py``; the query table of ``--model`` (an inference-free
   checkpoint) or, without ``--model``, IDF over the collection's corpus (same cost).
 - ``tok-freq (Pyserini)``: Pyserini's ``TokFreqQueryEncoder`` (tokenize and count; no weights), the closest
   transformer-free path Pyserini has.
@@ -49,8 +49,8 @@ def benchmark(model: str | None = None, collections: Sequence[str] = ("scifact",
     import torch
 
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encoders.checkpoint import describe
-    from lsr_lucene.encoders.inference_free import InferenceFreeEncoder
+    from lsr_lucene.encoding.encoders.checkpoint import describe
+    from lsr_lucene.encoding.encoders.inference_free import InferenceFreeEncoder
     from lsr_lucene.models import resolve_model
     from lsr_lucene.pipeline import judged_queries
 
@@ -59,7 +59,7 @@ def benchmark(model: str | None = None, collections: Sequence[str] = ("scifact",
                                "repeats": repeats, "collections": {}}
     splade_ours = splade_theirs = tok_freq = None
     if splade:
-        from lsr_lucene.encoders.splade import SpladeEncoder
+        from lsr_lucene.encoding.encoders.splade import SpladeEncoder
 
         splade_ours = SpladeEncoder("splade-tiny", dtype="bf16", threads=threads)
     if pyserini:

@@ -23,7 +23,7 @@ PEAK = ("import resource, sys\n"
 
 
 def queries_folder(source: Path, n: int, out: Path) -> Path:
-    from lsr_lucene.encode import QUERIES_KIND, read_vectors
+    from lsr_lucene.encoding.stages.sparse import QUERIES_KIND, read_vectors
     from lsr_lucene.io.shards import ShardedJsonlWriter
 
     if (out / "manifest.json").exists():

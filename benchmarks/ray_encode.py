@@ -21,7 +21,7 @@ from pathlib import Path
 def run(collection: str, n_docs: int, work: Path, shard_size: int = 100) -> dict:
     from lsr_lucene.collections import BadInput, load_collection
     from lsr_lucene.distributed.ray_encode import encode_documents_ray, init_ray
-    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_documents
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents
 
     docs = list(islice(load_collection(collection, BadInput("fail")).docs_iter(), n_docs))
     config = EncodeConfig(max_length=256)
@@ -29,14 +29,14 @@ def run(collection: str, n_docs: int, work: Path, shard_size: int = 100) -> dict
                     "cpus": os.cpu_count()}
     shutil.rmtree(work, ignore_errors=True)
     for threads in (1, 2):
-        settings = RunSettings(shard_size=shard_size, threads=threads, progress=False)
+        settings = EncodeSettings(shard_size=shard_size, threads=threads, progress=False)
         encode_documents(docs[:shard_size], work / f"warm-{threads}", config, settings)
         started = time.perf_counter()
         encode_documents(docs, work / f"single-{threads}", config, settings)
         result[f"single_{threads}_thread_docs_per_s"] = round(len(docs) / (time.perf_counter() - started), 1)
     for workers in (1, 2):
         ray = init_ray("local", workers)
-        settings = RunSettings(shard_size=shard_size, threads=1, progress=False)
+        settings = EncodeSettings(shard_size=shard_size, threads=1, progress=False)
         encode_documents_ray(docs[:shard_size * workers], work / f"warm-ray-{workers}", config, "local", settings,
                              workers)
         started = time.perf_counter()

@@ -74,7 +74,7 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
 
     from lsr_lucene import jvm
     from lsr_lucene.collections import BadInput, load_collection
-    from lsr_lucene.encode import (EncodeConfig, RunSettings, encode_documents, encode_queries, make_encoder,
+    from lsr_lucene.encoding.stages.sparse import (EncodeConfig, EncodeSettings, encode_documents, encode_queries, make_encoder,
                                    read_vectors)
     from lsr_lucene.io.atomic import write_text
     from lsr_lucene.pipeline import judged_queries
@@ -87,7 +87,7 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
     coll = load_collection(collection, BadInput("skip"))  # cranfield has two empty documents
     config = EncodeConfig()
     shard = math.gcd(*sizes)
-    settings = RunSettings(threads=threads, shard_size=shard, progress=False)
+    settings = EncodeSettings(threads=threads, shard_size=shard, progress=False)
     load = [os.getloadavg()[0]]
     times_file = folder / "encode-times.json"
     if not times_file.is_file():

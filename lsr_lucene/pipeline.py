@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .collections import BadInput, Collection, load_collection
-from .encode import EncodeConfig, RunSettings, encode_documents, encode_queries, read_vectors
+from .encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
 from .errors import ConfigError
 from .io.manifest import folder_size
 from .io.trec import write_run
@@ -30,7 +30,7 @@ class PipelineConfig:
     split: str = "test"
     encode: EncodeConfig = EncodeConfig()
     query_max_length: int = 512
-    settings: RunSettings = RunSettings()
+    settings: EncodeSettings = EncodeSettings()
     k: int = 1000
     search_threads: int = 2
     index_threads: int = 2

@@ -49,7 +49,7 @@ MEASURES = ("nDCG@10", "R@100")
 def _runs_for(queries: list, qrels: list, paths: Any, pipeline: Any, collection: Any, remove: bool,
               tag: str, threads: int) -> dict[str, dict]:
     """impact, BM25 and dense runs for ``queries`` (cached as TREC files in the work folder's runs/)."""
-    from lsr_lucene.encode import encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import encode_queries, read_vectors
     from lsr_lucene.io.trec import read_run, write_run
     from lsr_lucene.search.batch import search_bm25, search_dense, search_vectors
 
@@ -92,17 +92,17 @@ def prepare(collection_name: str, work: str | None = None, progress: bool = True
     """The pipeline (impact and BM25 indexes, encoded test queries) and the MiniLM dense index of one collection in
     its work folder, made once; (pipeline config, collection, dense vectors manifest)."""
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import EncodeConfig, RunSettings
-    from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
+    from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, encode_dense_documents
     from lsr_lucene.indexing.dense import index_dense
     from lsr_lucene.pipeline import PipelineConfig, _line_count, run_pipeline
 
     work_dir = Path(work or REPO / "benchmarks" / "work" / collection_name)
     pipeline = PipelineConfig(collection=collection_name, output=str(work_dir), encode=EncodeConfig(model),
-                              settings=RunSettings(progress=progress))
+                              settings=EncodeSettings(progress=progress))
     run_pipeline(pipeline, say=lambda text: None)
     collection = load_collection(collection_name)
-    settings = RunSettings(batch_size=32, progress=progress)
+    settings = EncodeSettings(batch_size=32, progress=progress)
     dense_vectors = encode_dense_documents(collection.docs_iter(), work_dir / "dense-vectors", DenseEncodeConfig(),
                                            settings, total=_line_count(collection))
     index_dense(work_dir / "dense-vectors", work_dir / "index-dense", progress=progress)

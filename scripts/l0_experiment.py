@@ -57,12 +57,12 @@ def run_variant(config_path: str, label: str, overrides: dict[str, Any], thresho
 
 def evaluate(model: str, collection: str, output: Path) -> dict[str, Any]:
     from lsr_lucene import jvm
-    from lsr_lucene.encode import EncodeConfig, RunSettings
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
     from lsr_lucene.pipeline import PipelineConfig, run_pipeline
 
     jvm.start()
     report = run_pipeline(PipelineConfig(collection=collection, output=str(output), encode=EncodeConfig(model=model),
-                                         settings=RunSettings(progress=False), bm25=False), say=lambda s: None)
+                                         settings=EncodeSettings(progress=False), bm25=False), say=lambda s: None)
     impact = report["runs"]["impact"]
     return {"ndcg@10": impact["effectiveness"]["nDCG@10"], "doc_nnz": impact["efficiency"]["doc_nnz"],
             "query_nnz": impact["efficiency"]["query_nnz"], "flops": impact["efficiency"]["flops"]}

@@ -41,7 +41,7 @@ def tuning_queries(collection, tune: str, sample: int, seed: int = 0):
 
 def evaluate_split(index, docs_store, queries_dir, queries, qrels, remove_self, k_prime, threads):
     """First-stage and refined figures for every alpha, plus timings."""
-    from lsr_lucene.encode import read_vectors
+    from lsr_lucene.encoding.stages.sparse import read_vectors
     from lsr_lucene.evaluation.measures import evaluate
     from lsr_lucene.io.token_store import TokenStore
     from lsr_lucene.search.batch import search_vectors
@@ -77,16 +77,16 @@ def main() -> int:
 
     from lsr_lucene import jvm
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import EncodeConfig, RunSettings
-    from lsr_lucene.encode_tokens import encode_documents_token_level, encode_queries_token_level
-    from lsr_lucene.encoders.token_level import TokenLevelConfig
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
+    from lsr_lucene.encoding.stages.tokens import encode_documents_token_level, encode_queries_token_level
+    from lsr_lucene.encoding.encoders.token_level import TokenLevelConfig
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.atomic import write_text
     from lsr_lucene.pipeline import judged_queries
 
     root = Path(args.output or f"outputs/slim/{args.collection}")
     collection = load_collection(args.collection)
-    config, tokens, settings = EncodeConfig(), TokenLevelConfig(args.token_top_k), RunSettings(threads=args.threads)
+    config, tokens, settings = EncodeConfig(), TokenLevelConfig(args.token_top_k), EncodeSettings(threads=args.threads)
     encode_documents_token_level(collection.docs_iter(), root / "vectors", config, settings, tokens)
     jvm.start()
     index_impact(root / "vectors", root / "index", threads=args.threads)

@@ -28,7 +28,7 @@ def splade_tiny() -> str:
 
 @pytest.fixture(scope="session")
 def encoder(splade_tiny: str):
-    from lsr_lucene.encoders.splade import SpladeEncoder
+    from lsr_lucene.encoding.encoders.splade import SpladeEncoder
 
     return SpladeEncoder(splade_tiny, dtype="fp32", threads=2)
 
@@ -53,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def minilm():
     """The real all-MiniLM-L6-v2 dense encoder (bf16, the default), 128 tokens to keep tests quick."""
-    from lsr_lucene.encoders.dense import DenseEncoder
+    from lsr_lucene.encoding.encoders.dense import DenseEncoder
 
     return DenseEncoder("all-MiniLM-L6-v2", dtype="bf16", threads=2, max_length=128)
 
@@ -75,14 +75,14 @@ def scifact_sample():
 @pytest.fixture(scope="session")
 def small_dense(tmp_path_factory, minilm, scifact_sample):
     """A real flat faiss index of the SciFact sample: (index folder, vectors folder, docs, queries, qrels)."""
-    from lsr_lucene.encode import RunSettings
-    from lsr_lucene.encode_dense import DenseEncodeConfig, encode_dense_documents
+    from lsr_lucene.encoding.stages.sparse import EncodeSettings
+    from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, encode_dense_documents
     from lsr_lucene.indexing.dense import index_dense
 
     docs, queries, qrels = scifact_sample
     root = tmp_path_factory.mktemp("dense")
     config = DenseEncodeConfig(max_length=128)
-    encode_dense_documents(iter(docs), root / "vectors", config, RunSettings(shard_size=50, progress=False),
+    encode_dense_documents(iter(docs), root / "vectors", config, EncodeSettings(shard_size=50, progress=False),
                            encoder=minilm)
     index_dense(root / "vectors", root / "index", progress=False)
     return root / "index", root / "vectors", docs, queries, qrels

@@ -18,12 +18,12 @@ N_QUERIES = 10_000
 @pytest.fixture(scope="module")
 def adi(tmp_path_factory, jvm_started, splade_tiny):
     from lsr_lucene.pipeline import PipelineConfig, run_pipeline
-    from lsr_lucene.encode import RunSettings
+    from lsr_lucene.encoding.stages.sparse import EncodeSettings
 
     shared("adi")
     out = tmp_path_factory.mktemp("load") / "adi"
     run_pipeline(PipelineConfig(collection="adi", output=str(out), bm25=False,
-                                settings=RunSettings(progress=False)), say=lambda _: None)
+                                settings=EncodeSettings(progress=False)), say=lambda _: None)
     return out
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from .options import add_collection_options, add_model_options, add_output_options, encode_config, run_settings
+from .options import add_collection_options, add_model_options, add_output_options, encode_config, encode_settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..collections import BadInput, load_collection
-    from ..encode import encode_documents, encode_queries
+    from ..encoding.stages.sparse import encode_documents, encode_queries
     from ..pipeline import judged_queries
 
     if args.ray and (args.queries or args.token_level):
@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
     if args.token_level:
         from functools import partial
 
-        from ..encode_tokens import encode_documents_token_level, encode_queries_token_level
-        from ..encoders.token_level import TokenLevelConfig
+        from ..encoding.stages.tokens import encode_documents_token_level, encode_queries_token_level
+        from ..encoding.encoders.token_level import TokenLevelConfig
 
         tokens = TokenLevelConfig(args.token_top_k, args.special_tokens)
         encode_docs = partial(encode_documents_token_level, tokens=tokens)
@@ -54,14 +54,14 @@ def run(args: argparse.Namespace) -> int:
     if args.queries:
         queries = (judged_queries(collection, args.split)[0] if collection.splits()
                    else list(collection.queries_iter()))
-        manifest = encode_qs(queries, args.output, encode_config(args), run_settings(args))
+        manifest = encode_qs(queries, args.output, encode_config(args), encode_settings(args))
     elif args.ray:
         from ..distributed.ray_encode import encode_documents_ray
 
         manifest = encode_documents_ray(collection.docs_iter(), args.output, encode_config(args), args.ray,
-                                        run_settings(args), args.ray_workers, store_contents=not args.no_contents)
+                                        encode_settings(args), args.ray_workers, store_contents=not args.no_contents)
     else:
-        manifest = encode_docs(collection.docs_iter(), args.output, encode_config(args), run_settings(args),
+        manifest = encode_docs(collection.docs_iter(), args.output, encode_config(args), encode_settings(args),
                                store_contents=not args.no_contents)
     if bad.skipped:
         bad.save(Path(args.output) / "skipped.json")

@@ -45,8 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..encode import RunSettings
-    from ..encode_dense import DenseEncodeConfig, encode_dense_documents
+    from ..encoding.stages.sparse import EncodeSettings
+    from ..encoding.stages.dense import DenseEncodeConfig, encode_dense_documents
     from ..indexing.dense import DenseIndexConfig, index_dense
 
     index_dir = Path(args.index)
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         config = DenseEncodeConfig(args.model, args.dtype, args.max_length, pooling, args.normalize)
         bad = BadInput(args.on_bad_input)
         collection = load_collection(args.collection, bad)
-        settings = RunSettings(args.batch_size, args.threads, args.shard_size, False, not args.quiet)
+        settings = EncodeSettings(args.batch_size, args.threads, args.shard_size, False, not args.quiet)
         encode_dense_documents(collection.docs_iter(), vectors, config, settings, total=_line_count(collection))
         if bad.skipped:
             bad.save(vectors / "skipped.json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..encode import EncodeConfig, RunSettings
+from ..encoding.stages.sparse import EncodeConfig, EncodeSettings
 from ..quantize import QuantizationConfig
 
 
@@ -39,8 +39,8 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run_settings(args: argparse.Namespace) -> RunSettings:
-    return RunSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet)
+def encode_settings(args: argparse.Namespace) -> EncodeSettings:
+    return EncodeSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet)
 
 
 def add_collection_options(parser: argparse.ArgumentParser, required: bool = True) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .options import (add_engine_option, add_jvm_options, add_model_options, add_output_options, add_remove_query,
-                      encode_config, run_settings, start_jvm)
+                      encode_config, encode_settings, start_jvm)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = PipelineConfig(
         collection=args.collection, output=args.output, split=args.split, encode=encode_config(args),
-        query_max_length=args.query_max_length, settings=run_settings(args), k=args.k,
+        query_max_length=args.query_max_length, settings=encode_settings(args), k=args.k,
         search_threads=args.search_threads, index_threads=args.index_threads, engine=args.engine,
         bm25=not args.no_bm25, impact=not args.bm25_only,
         remove_query_hits=args.remove_query, bad_input=args.on_bad_input)

@@ -79,7 +79,7 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
     from ..search.batch import search_bm25, search_dense, search_vectors
 
     if name == "impact":
-        from ..encode import read_vectors
+        from ..encoding.stages.sparse import read_vectors
 
         return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove, engine)
     if collection is None:
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 def _impact_alone(args: argparse.Namespace, remove: bool, engine: str) -> tuple[int, float]:
     """Impact search written as it streams (memory flat in the number of queries), or SLIM-refined; (queries,
     seconds)."""
-    from ..encode import read_vectors
+    from ..encoding.stages.sparse import read_vectors
     from ..io.trec import write_run
     from ..search.batch import iter_search_vectors
 

@@ -18,14 +18,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from ..encode import (EncodeConfig, RunSettings, doc_record, encode_records, encoder_info, finish_documents,
-                      make_encoder, shard_window)
+from ..encoding.stages.settings import EncodeSettings, shard_window
+from ..encoding.stages.sparse import (EncodeConfig, doc_record, encode_records, encoder_info, finish_documents,
+                                      make_encoder)
+from ..encoding.stats import EncodeStats
 from ..errors import ConfigError
 from ..io.atomic import atomic_open
 from ..io.jsonl import dumps
 from ..io.shards import ShardedJsonlWriter, shard_entry
 from ..io.vectors import DOCS_KIND
 from ..quantize import QuantizationConfig
+from ..streams import progress, windows
 from ..types import Doc
 
 
@@ -42,14 +45,12 @@ class ShardEncoder:
 
     def __init__(self, config: dict[str, Any], settings: dict[str, Any]) -> None:
         self.config = EncodeConfig(**{**config, "quantization": QuantizationConfig(**config["quantization"])})
-        self.settings = RunSettings(**settings)
+        self.settings = EncodeSettings(**settings)
         self.encoder = make_encoder(self.config, self.settings.threads or 1)
 
     def encode_shard(self, folder: str, name: str, docs: list[tuple[str, str]],
                      store_contents: bool) -> dict[str, Any]:
         """Write ``docs`` as the shard ``folder/name``; its manifest entry, encoder counters and encoder info."""
-        from ..encoders.splade import EncodeStats
-
         stats = EncodeStats()
         counters = {"postings": 0, "empty_vectors": 0}
         records = encode_records(self.encoder, iter(docs), self.config, self.settings.batch_size,
@@ -65,9 +66,7 @@ class ShardEncoder:
 
 
 def _shards(docs: Iterable[Doc], skip: int, size: int) -> Iterator[list[tuple[str, str]]]:
-    stream = ((d.id, d.contents) for i, d in enumerate(docs) if i >= skip)
-    while chunk := list(islice(stream, size)):
-        yield chunk
+    return windows(((d.id, d.contents) for d in islice(docs, skip, None)), size)
 
 
 def init_ray(address: str, workers: int | None = None) -> Any:
@@ -83,10 +82,10 @@ def init_ray(address: str, workers: int | None = None) -> Any:
 
 
 def encode_documents_ray(docs: Iterable[Doc], out_dir: str | os.PathLike, config: EncodeConfig, address: str,
-                         settings: RunSettings = RunSettings(), workers: int | None = None, total: int | None = None,
+                         settings: EncodeSettings = EncodeSettings(), workers: int | None = None, total: int | None = None,
                          store_contents: bool = True) -> dict[str, Any]:
     """Encode ``docs`` into ``out_dir`` on Ray with ``workers`` actors (default: the cluster's CPUs) and return the
-    completed manifest; resumable like :func:`lsr_lucene.encode.encode_documents`."""
+    completed manifest; resumable like :func:`lsr_lucene.encoding.stages.sparse.encode_documents`."""
     writer = ShardedJsonlWriter(out_dir, DOCS_KIND, config.to_dict(), settings.shard_size, settings.compress)
     if writer.complete:
         return writer.manifest
@@ -94,14 +93,9 @@ def encode_documents_ray(docs: Iterable[Doc], out_dir: str | os.PathLike, config
     workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     actor = ray.remote(num_cpus=1)(ShardEncoder)
     pool = [actor.remote(config.to_dict(), asdict(settings)) for _ in range(workers)]
-    started, stats, info = time.time(), {}, {}
+    started, stats, info = time.time(), EncodeStats(), {}
     done = writer.records_done
-    bar = None
-    if settings.progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, initial=done, desc=f"encode docs (ray, {workers} workers)", unit=" docs",
-                   dynamic_ncols=True, mininterval=1.0)
+    bar = progress(desc=f"encode docs (ray, {workers} workers)", total=total, initial=done, enabled=settings.progress)
     first = len(writer.manifest["shards"])
     pending: dict[Any, int] = {}  # future -> shard offset
     finished: dict[int, dict[str, Any]] = {}
@@ -119,8 +113,8 @@ def encode_documents_ray(docs: Iterable[Doc], out_dir: str | os.PathLike, config
                 exhausted = True
                 break
             offset, chunk = item
-            free = pool[offset % workers]
-            pending[free.encode_shard.remote(str(writer.folder), writer.shard_name(first + offset),
+            actor_of_shard = pool[offset % workers]  # round robin
+            pending[actor_of_shard.encode_shard.remote(str(writer.folder), writer.shard_name(first + offset),
                                              chunk, store_contents)] = offset
         if not pending:
             break
@@ -130,16 +124,13 @@ def encode_documents_ray(docs: Iterable[Doc], out_dir: str | os.PathLike, config
         while next_commit in finished:
             result = finished.pop(next_commit)
             writer.commit_shard(result["entry"])
-            for key, value in result["stats"].items():
-                stats[key] = stats.get(key, 0) + value
+            stats.merge(result["stats"])
             info = result["info"]
             next_commit += 1
-            if bar is not None:
-                bar.update(result["entry"]["records"])
-    if bar is not None:
-        bar.close()
+            bar.update(result["entry"]["records"])
+    bar.close()
     for member in pool:
         ray.kill(member)
     if input_error is not None:
         raise input_error
-    return finish_documents(writer, config, info or encoder_info(None, config), stats, time.time() - started)
+    return finish_documents(writer, info or encoder_info(None, config), stats, time.time() - started)

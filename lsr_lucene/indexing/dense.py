@@ -23,6 +23,7 @@ from ..io.atomic import atomic_dir, atomic_open
 from ..io.array_shards import read_array_shards
 from ..io.manifest import folder_size, try_read_manifest, write_manifest
 from ..registry import Registry
+from ..streams import progress as progress_bar
 
 DENSE_INDEX_KIND = "lsr-lucene/faiss-index"
 INDEX_FILE, DOCID_FILE = "index", "docid"
@@ -112,7 +113,7 @@ def index_dense(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike,
     vectors and config is kept, and the folder appears whole or not at all."""
     import faiss
 
-    from ..encode_dense import DENSE_KIND
+    from ..encoding.stages.dense import DENSE_KIND
     from ..io.shards import completed_manifest
 
     vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
@@ -134,20 +135,14 @@ def index_dense(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike,
     index = INDEX_TYPES.get(config.kind)(dim, count, config)
     if not index.is_trained:
         index.train(_training_sample(read_array_shards(vectors_dir, DENSE_KIND), config.train_size))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=count, desc=f"index ({config.kind})", unit=" docs", dynamic_ncols=True)
+    bar = progress_bar(desc=f"index ({config.kind})", total=count, enabled=progress)
     with atomic_dir(index_dir) as tmp:
         with atomic_open(tmp / DOCID_FILE) as docids:
             for ids, vectors in read_array_shards(vectors_dir, DENSE_KIND):
                 index.add(np.ascontiguousarray(vectors, dtype=np.float32))
                 docids.write("".join(f"{i}\n" for i in ids))
-                if bar is not None:
-                    bar.update(len(ids))
-        if bar is not None:
-            bar.close()
+                bar.update(len(ids))
+        bar.close()
         faiss.write_index(index, str(tmp / INDEX_FILE))
         manifest = {"kind": DENSE_INDEX_KIND, "config": identity, "engine": f"faiss {faiss.__version__}",
                     "encode": source["config"], "pooling": source.get("pooling"), "dim": dim,

@@ -12,7 +12,7 @@ Layout of a store folder (``tokens/`` beside the JSONL shards of an encode outpu
     index_ids.npy, index_rows.npy  all ids sorted, with their global row: id lookup by binary search
 
 Tokens without entries are not stored (they add nothing to a dot product); a document store may also leave out
-tokens that can never be a maximum (``search.late_interaction.dominated_tokens``).
+tokens that can never be a maximum (``encoding.stages.tokens.dominated_tokens``).
 
 A part holds the texts of one JSONL shard and is written (atomically, as a folder) before that shard is closed, so
 a resumed encode finds a part for every finished shard; the id index and ``"complete": true`` come last.

@@ -1,13 +1,28 @@
-"""Shared pieces of searchers: Java hits to Python, the BEIR self-hit rule, batching over the JVM."""
+"""Shared pieces of searchers: the context-manager protocol, Java hits to Python, the BEIR self-hit rule."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from ..errors import InputFileError
 from ..types import Hit, Run
+
+S = TypeVar("S", bound="Searcher")
+
+
+class Searcher:
+    """Base of every searcher: ``close`` releases what it holds; ``with`` closes it."""
+
+    def close(self) -> None:
+        """Release the index (nothing to release by default)."""
+
+    def __enter__(self: S) -> S:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def lucene_index_dir(index_dir: str | os.PathLike) -> Path:

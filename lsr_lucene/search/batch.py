@@ -16,7 +16,7 @@ def iter_search_vectors(index_dir: str | os.PathLike, vectors: Iterable[tuple[st
                         chunk: int = 1000) -> Iterator[tuple[str, list[Hit]]]:
     """(query id, hits) for pre-encoded query vectors, searched by ``engine`` ``chunk`` queries at a time, so memory
     stays flat however many queries stream through."""
-    from ..encoders.batching import windows
+    from ..streams import windows
     from .impact import open_impact_searcher
 
     with open_impact_searcher(index_dir, engine) as searcher:

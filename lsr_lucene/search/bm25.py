@@ -8,10 +8,10 @@ import os
 from .. import jvm
 from ..errors import JvmError
 from ..types import Hit, Run
-from .base import hits_from_java, lucene_index_dir, run_from_java
+from .base import Searcher, hits_from_java, lucene_index_dir, run_from_java
 
 
-class Bm25Searcher:
+class Bm25Searcher(Searcher):
     def __init__(self, index_dir: str | os.PathLike, k1: float = 0.9, b: float = 0.4) -> None:
         self.index_dir = index_dir = lucene_index_dir(index_dir)
         try:
@@ -33,9 +33,3 @@ class Bm25Searcher:
 
     def close(self) -> None:
         self._searcher.close()
-
-    def __enter__(self) -> "Bm25Searcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -16,9 +16,10 @@ from ..errors import ConfigError, InputFileError
 from ..io.array_shards import read_ids
 from ..io.manifest import try_read_manifest
 from ..types import DocTable, Hit, Run, RunColumns
+from .base import Searcher
 
 
-class DenseSearcher:
+class DenseSearcher(Searcher):
     """Top-k inner-product search. ``ef_search`` / ``nprobe`` override the values stored in an HNSW / IVF index."""
 
     def __init__(self, index_dir: str | os.PathLike, encoder: Any = None, ef_search: int | None = None,
@@ -64,7 +65,7 @@ class DenseSearcher:
             if "encode" not in self.manifest:
                 raise ConfigError(f"{self.index_dir}: no lsr-lucene manifest says how to encode queries; pass an "
                                   "encoder or pre-encoded query vectors")
-            from ..encode_dense import DenseEncodeConfig, make_dense_encoder
+            from ..encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
 
             self._encoder = make_dense_encoder(DenseEncodeConfig.from_dict(self.manifest["encode"]))
         return self._encoder
@@ -111,9 +112,3 @@ class DenseSearcher:
 
     def close(self) -> None:
         self.index = None
-
-    def __enter__(self) -> "DenseSearcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -84,7 +84,7 @@ class FusionConfig:
         return self.weights
 
 
-def _spread(counts: np.ndarray, values: np.ndarray, floors: np.ndarray,
+def _flat_as_presence(counts: np.ndarray, values: np.ndarray, floors: np.ndarray,
             flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where a query's scores do not spread (``flat``), each hit counts 1 and each miss 0."""
     if flat.any():
@@ -115,7 +115,7 @@ def min_max(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray,
     flat = ~(high > low)
     span = np.where(flat, 1.0, high - low)
     values = (scores - np.repeat(low, counts)) / np.repeat(span, counts)
-    return _spread(counts, values, np.zeros(len(starts)), flat)
+    return _flat_as_presence(counts, values, np.zeros(len(starts)), flat)
 
 
 @FUSION_METHODS.decorator("zscore", aliases=("z-score",))
@@ -129,7 +129,7 @@ def z_score(scores: np.ndarray, starts: np.ndarray, counts: np.ndarray,
     flat = ~(std > 0) | (high == low)
     std = np.where(flat, 1.0, std)
     values = (scores - np.repeat(low, counts)) / np.repeat(std, counts)
-    return _spread(counts, values, (low - mean) / std, flat)
+    return _flat_as_presence(counts, values, (low - mean) / std, flat)
 
 
 @FUSION_METHODS.decorator("raw", aliases=("none", "linear"))
@@ -151,7 +151,7 @@ def as_columns(run: Run | RunColumns, qids: Sequence[str]) -> RunColumns:
                       np.array(flat[1::2], dtype=np.float64), table)
 
 
-def _checked(run: RunColumns, depth: int | None) -> RunColumns:
+def _validated_sorted_cut(run: RunColumns, depth: int | None) -> RunColumns:
     """``run`` with finite scores (else ConfigError naming the query and document), best first within each query
     (sorted input, the usual case, costs one vectorised check; ties keep their order) and cut to ``depth``."""
     counts, docs, scores = run.counts, run.docs, np.asarray(run.scores, dtype=np.float64)
@@ -207,7 +207,7 @@ class FusionTable:
         position = {qid: i for i, qid in enumerate(self.qids)}
         n_queries, n_runs = len(self.qids), len(runs)
         self.floors = np.zeros((n_runs, n_queries))
-        columns = [_checked(as_columns(run, self.qids), config.depth) for run in runs]
+        columns = [_validated_sorted_cut(as_columns(run, self.qids), config.depth) for run in runs]
         starts, counts = np.zeros((n_runs, n_queries), np.int64), np.zeros((n_runs, n_queries), np.int64)
         values, offset = [], 0
         for r, run in enumerate(columns):

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 from ..engine import DEFAULT_ENGINE
 from ..types import Hit, Run, RunColumns
 from .fusion import FusionConfig, as_columns, fuse, fuse_hits
+from .base import Searcher
 
 
 def as_hits(results: Iterable[Any]) -> list[Hit]:
@@ -61,7 +62,7 @@ class HybridSearcher:
         return {qid: fused.get(qid, []) for qid in qids}
 
 
-class SpladeTextSearcher:
+class SpladeTextSearcher(Searcher):
     """An impact index searched with text queries: each query is encoded and quantized with the settings recorded
     in the index's manifest (or ``config``), then searched by ``engine`` (``open_impact_searcher``; needs the JVM)."""
 
@@ -69,7 +70,7 @@ class SpladeTextSearcher:
                  threads: int | None = None, engine: str = DEFAULT_ENGINE) -> None:
         import dataclasses
 
-        from ..encode import EncodeConfig, make_encoder
+        from ..encoding.stages.sparse import EncodeConfig, make_encoder
         from ..indexing.anserini import index_manifest
         from ..quantize import QuantizationConfig
         from .impact import open_impact_searcher
@@ -86,7 +87,7 @@ class SpladeTextSearcher:
 
     def encode(self, queries: Sequence[str]) -> list[dict[str, int]]:
         """Quantized query vectors ``{term: impact}``."""
-        from ..encode import encode_records
+        from ..encoding.stages.sparse import encode_records
 
         records = encode_records(self.encoder, iter(enumerate(queries)), self.config, 32, 4096, None)
         return [vector for _, _, vector in records]
@@ -107,9 +108,3 @@ class SpladeTextSearcher:
 
     def close(self) -> None:
         self.impact.close()
-
-    def __enter__(self) -> "SpladeTextSearcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -17,7 +17,7 @@ from .. import jvm
 from ..engine import DEFAULT_ENGINE, resolve_engine
 from ..errors import JvmError
 from ..types import Hit, ImpactVector, Run
-from .base import hits_from_java, lucene_index_dir, run_from_java
+from .base import Searcher, hits_from_java, lucene_index_dir, run_from_java
 
 if TYPE_CHECKING:
     from .plugin import PluginImpactSearcher
@@ -43,7 +43,7 @@ def open_impact_searcher(index_dir: str | os.PathLike, engine: str = DEFAULT_ENG
     return ImpactSearcher(index_dir)
 
 
-class ImpactSearcher:
+class ImpactSearcher(Searcher):
     """Search a Lucene impact index with ``{term: impact}`` query vectors through Anserini."""
 
     engine = "anserini"
@@ -88,9 +88,3 @@ class ImpactSearcher:
 
     def close(self) -> None:
         self._searcher.close()
-
-    def __enter__(self) -> "ImpactSearcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -9,9 +9,7 @@ released, so threads scale. The first call in a process loads the compiled kerne
 1 s and 60 MiB on top of numba's import, 0.5 s and 65 MiB); compiling it happens once per machine and array types
 (about 3 s).
 
-``dominated_tokens`` finds document tokens that can never be that maximum (weights are >= 0, so a token whose every
-weight is at most another token's weight on the same term never scores higher): a document store may leave them out
-without changing any score.
+A document store leaves out the tokens that can never be that maximum (``encoding.stages.tokens.dominated_tokens``).
 """
 
 from __future__ import annotations
@@ -20,15 +18,6 @@ import numba
 import numpy as np
 
 from ..io.token_store import Gathered, TokenVectors
-
-
-def _first_of_runs(keys: np.ndarray) -> np.ndarray:
-    """Boolean mask of the first element of each run of equal values."""
-    first = np.empty(len(keys), bool)
-    if len(keys):
-        first[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    return first
 
 
 def maxsim_scores(query: TokenVectors, docs: Gathered) -> np.ndarray:
@@ -98,25 +87,3 @@ def _maxsim(slot_of, weights, starts, ends, tokens, terms, impacts):
             best[q] = 0
         scores[d] = total
     return scores
-
-
-def dominated_tokens(vectors: TokenVectors) -> np.ndarray:
-    """Per token position of one text (0 .. max position), True when the token can be left out of a document's
-    token vectors without changing any late-interaction score: it has no entries, or another token has at least its
-    weight on each of its terms (of identical tokens the first stays)."""
-    tokens, terms, impacts = (np.asarray(a) for a in vectors)
-    n = int(tokens.max()) + 1 if len(tokens) else 0
-    drop = np.bincount(tokens, minlength=n) == 0
-    if n < 2:
-        return drop
-    unique_terms, column = np.unique(terms, return_inverse=True)
-    dense = np.zeros((n, len(unique_terms)), np.int64)
-    dense[tokens, column] = impacts
-    at_least = dense[:, column] >= impacts  # [token u, entry e]: u's weight on e's term >= e's weight
-    starts = np.flatnonzero(_first_of_runs(tokens))
-    covers = np.zeros((n, n), bool)  # covers[u, v]: u >= v on every term of v
-    covers[:, tokens[starts]] = np.logical_and.reduceat(at_least, starts, axis=1)
-    np.fill_diagonal(covers, False)
-    earlier = np.triu(np.ones((n, n), bool), 1)  # earlier[u, v]: u < v
-    beaten = covers & (~covers.T | earlier)
-    return drop | beaten.any(axis=0)

@@ -18,7 +18,7 @@ import numpy as np
 from .. import jvm
 from ..errors import ConfigError, JvmError
 from ..types import DocTable, Hit, ImpactVector, Run, RunColumns
-from .base import lucene_index_dir
+from .base import Searcher, lucene_index_dir
 
 
 def query_line(vector: ImpactVector, position: int = 0) -> str:
@@ -33,7 +33,7 @@ def query_line(vector: ImpactVector, position: int = 0) -> str:
 STRATEGIES = ("auto", "exhaustive", "pruned")
 
 
-class PluginImpactSearcher:
+class PluginImpactSearcher(Searcher):
     """Search a Lucene impact index with ``{term: impact}`` query vectors, many queries per Java call."""
 
     engine = "plugin"
@@ -94,9 +94,3 @@ class PluginImpactSearcher:
 
     def close(self) -> None:
         self._searcher.close()
-
-    def __enter__(self) -> "PluginImpactSearcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -19,6 +19,7 @@ from ..errors import ConfigError, ManifestError
 from ..io.token_store import TOKENS, TokenStore, TokenVectors
 from ..types import Hit, ImpactVector, Run
 from .late_interaction import maxsim_scores
+from .base import Searcher
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def default_token_store(index_dir: str | os.PathLike) -> Path:
     return Path(vectors) / TOKENS
 
 
-class SlimSearcher:
+class SlimSearcher(Searcher):
     """Pyserini-style searcher (``search``, ``batch_search``) for SLIM: the pooled query vector searches the impact
     index, the query's token vectors refine the candidates.
 
@@ -139,14 +140,14 @@ class SlimSearcher:
 
     def _query_encoder(self) -> Any:
         if self._encoder is None:
-            from ..encode_tokens import token_encoder_for
+            from ..encoding.stages.tokens import token_encoder_for
 
             self._encoder = token_encoder_for(self.store.manifest, self._threads)
         return self._encoder
 
     def encode(self, queries: Sequence[str]) -> list[tuple[ImpactVector, TokenVectors]]:
         """(pooled impact vector, token vectors) of each query, quantized as the documents were."""
-        from ..encode_tokens import quantized_rows
+        from ..encoding.stages.tokens import quantized_rows
 
         encoder = self._query_encoder()
         config = self.store.manifest["config"]["encode"]
@@ -177,9 +178,3 @@ class SlimSearcher:
 
     def close(self) -> None:
         self.first_stage.close()
-
-    def __enter__(self) -> "SlimSearcher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

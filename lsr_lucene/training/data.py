@@ -136,35 +136,6 @@ def load_source(config: SourceConfig, index: int, dev_fraction: float, seed: int
     return Source(collection.name, collection.folder, docs, queries, label)
 
 
-def idf_weights(texts: Iterable[str], tokenizer: Any, vocab_size: int) -> Any:
-    """BM25-style IDF per token id over ``texts``: ``log(1 + (N - df + 0.5) / (df + 0.5))`` (a float32 tensor; a
-    token never seen gets the largest value)."""
-    import numpy as np
-    import torch
-
-    df = np.zeros(vocab_size, dtype=np.int64)
-    n = 0
-    batch: list[str] = []
-
-    def flush() -> None:
-        for ids in tokenizer(batch, add_special_tokens=False, truncation=False)["input_ids"]:
-            df[np.unique(np.asarray(ids, dtype=np.int64))] += 1
-
-    for text in texts:
-        batch.append(text)
-        n += 1
-        if len(batch) == 512:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    idf = np.log1p((n - df + 0.5) / (df + 0.5))
-    for special in getattr(tokenizer, "all_special_ids", []):
-        if 0 <= special < vocab_size:
-            idf[special] = 0.0
-    return torch.from_numpy(idf.astype(np.float32))
-
-
 def split_counts(sources: Sequence[Source]) -> dict[str, dict[str, int]]:
     """Per source: training and held-out query counts (for the run summary)."""
     return {s.label: {"train": sum(not q.dev for q in s.queries), "dev": sum(q.dev for q in s.queries),

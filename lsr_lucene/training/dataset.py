@@ -13,11 +13,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..encoding.encoders.inference_free import idf_weights
 from ..errors import ConfigError
 from ..io.atomic import atomic_open
 from ..io.jsonl import dumps, read_jsonl
 from .config import DataConfig
-from .data import Source, TrainQuery, idf_weights, load_source
+from .data import Source, TrainQuery, load_source
 from .negatives import bm25_candidates, candidate_list
 from .teachers import TEACHERS, ensemble, teacher_label
 
@@ -114,13 +115,14 @@ def prepare(config: DataConfig, tokenizer: Any, vocab_size: int, threads: int = 
                       getattr(tokenizer, "name_or_path", ""), vocab_size)
     idf_path = cache / f"idf-{idf_key}.npy"
     if idf_path.is_file():
-        import torch
-
-        idf = torch.from_numpy(np.load(idf_path, allow_pickle=False))
+        weights = np.load(idf_path, allow_pickle=False)
     else:
-        idf = idf_weights((text for s in sources for text in s.docs.values()), tokenizer, vocab_size)
+        weights = idf_weights((text for s in sources for text in s.docs.values()), tokenizer, vocab_size)
         with atomic_open(idf_path, "wb") as out:
-            np.save(out, idf.numpy(), allow_pickle=False)
+            np.save(out, weights, allow_pickle=False)
+    import torch
+
+    idf = torch.from_numpy(weights)
     return Prepared(sources, train, dev, idf)
 
 

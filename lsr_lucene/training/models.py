@@ -7,7 +7,7 @@
 
 The saved folder is a plain sentence-transformers model (``SparseEncoder(path)`` loads it) whose document
 transformer is a Hugging Face checkpoint; ``lsr-lucene encode --model PATH`` loads the same folder
-(``lsr_lucene.encoders.checkpoint``). During training, ``TrainingView`` encodes through ``sparse_head`` instead of
+(``lsr_lucene.encoding.encoders.checkpoint``). During training, ``TrainingView`` encodes through ``sparse_head`` instead of
 the full logits tensor; both give the same vectors (tested).
 """
 
@@ -21,7 +21,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import ConfigError
 from ..models import resolve_model
 from ..registry import Registry
-from .activations import ACTIVATIONS, st_name
+from ..encoding.encoders.activations import ACTIVATIONS, st_name
 from .backbones import backbone_kind, tied_mlm_from_encoder
 
 MODEL_KINDS: Registry[str] = Registry("model kind")
@@ -108,7 +108,7 @@ class TrainingView:
         self.doc_transformer, pooling = document[0], document[-1]
         if not isinstance(pooling, SpladePooling) or pooling.pooling_strategy != "max":
             raise ConfigError("training needs documents encoded by Transformer + SpladePooling(max)")
-        from .activations import from_st_name
+        from ..encoding.encoders.activations import from_st_name
 
         self.activation = from_st_name(pooling.activation_function)
         self.query_table = query[0] if isinstance(query[0], SparseStaticEmbedding) else None

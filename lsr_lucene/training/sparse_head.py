@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .activations import apply, derivative
+from ..encoding.encoders.activations import apply, derivative
 
 _MARGIN = 0.25
 """Terms whose low-precision maximum (plus bias) is above ``-_MARGIN`` are recomputed exactly."""

@@ -77,7 +77,7 @@ class SpladeTeacher:
     """Dot product of a SPLADE checkpoint's float vectors (this project's encoder)."""
 
     def __init__(self, model: str = "splade-tiny") -> None:
-        from ..encoders.splade import SpladeEncoder
+        from ..encoding.encoders.splade import SpladeEncoder
 
         self.name = model
         self.encoder = SpladeEncoder(model, dtype="bf16")

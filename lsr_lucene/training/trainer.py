@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 from ..errors import ConfigError, ManifestError
 from ..io.atomic import atomic_dir, atomic_open, write_text
+from ..streams import progress
 from .checkpoints import (checkpoint_dir, latest_checkpoint, load_optimizer_state, prune_checkpoints, read_state,
                           save_checkpoint)
 from .config import TrainConfig
@@ -284,12 +285,8 @@ class Trainer:
         if start == 0 and not dev_rows:  # the starting model's held-out score: selection keeps it unless beaten
             self._checkpoint(0, records, dev_rows)
             self._save_timings(0)
-        bar = None
-        if self.progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=config.optim.steps, initial=start, desc=f"train {config.name}", unit=" step",
-                       dynamic_ncols=True, mininterval=2.0)
+        bar = progress(desc=f"train {config.name}", total=config.optim.steps, initial=start, unit=" step",
+                       enabled=self.progress)
         stopped_early = False
         step = start
         try:
@@ -301,10 +298,9 @@ class Trainer:
                 self.timings["train"]["cpu_s"] += record["cpu_s"]
                 records.append(record)
                 step += 1
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{record['loss']:.3f}", d_nnz=f"{record['doc_nnz']:.0f}",
-                                    q_nnz=f"{record['query_nnz']:.0f}", refresh=False)
+                bar.update(1)
+                bar.set_postfix(loss=f"{record['loss']:.3f}", d_nnz=f"{record['doc_nnz']:.0f}",
+                                q_nnz=f"{record['query_nnz']:.0f}", refresh=False)
                 over_time = (config.max_minutes is not None
                              and time.time() - invocation_start > 60 * config.max_minutes)
                 if step % config.checkpoint_steps == 0 or step == config.optim.steps or over_time:
@@ -315,8 +311,7 @@ class Trainer:
                     self.say(f"stopped at step {step} after {config.max_minutes} minutes; rerun to resume")
                     break
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
         if not dev_rows or dev_rows[-1]["step"] != step:
             self._checkpoint(step, records, dev_rows)
             self._save_timings(step)

@@ -72,7 +72,7 @@ def test_skip_policy_reports_and_keeps_valid_documents(tmp_path, splade_tiny):
 
 def test_bad_vector_record_at_index_time(tmp_path):
     """The plugin indexer names the shard, line and id of a float impact (Anserini would truncate it)."""
-    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.io.shards import ShardedJsonlWriter
 
     writer = ShardedJsonlWriter(tmp_path / "v", DOCS_KIND, {"test": True})

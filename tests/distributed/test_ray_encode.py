@@ -34,14 +34,14 @@ def adi_docs():
 
 @pytest.fixture(scope="module")
 def settings():
-    from lsr_lucene.encode import EncodeConfig, RunSettings
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
 
-    return EncodeConfig(max_length=256), RunSettings(shard_size=SHARD, threads=1, progress=False)
+    return EncodeConfig(max_length=256), EncodeSettings(shard_size=SHARD, threads=1, progress=False)
 
 
 @pytest.fixture(scope="module")
 def single(adi_docs, settings, splade_tiny, tmp_path_factory) -> Path:
-    from lsr_lucene.encode import encode_documents
+    from lsr_lucene.encoding.stages.sparse import encode_documents
 
     out = tmp_path_factory.mktemp("single") / "vectors"
     encode_documents(adi_docs, out, *settings)

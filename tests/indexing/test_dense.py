@@ -10,7 +10,7 @@ from lsr_lucene.errors import ConfigError, InputFileError, ManifestError
 
 
 def load_vectors(vectors_dir):
-    from lsr_lucene.encode_dense import DENSE_KIND
+    from lsr_lucene.encoding.stages.dense import DENSE_KIND
     from lsr_lucene.io.array_shards import read_array_shards
 
     ids, blocks = [], []

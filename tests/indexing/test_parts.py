@@ -11,11 +11,11 @@ from ..conftest import shared
 @pytest.fixture(scope="module")
 def adi_vectors(tmp_path_factory, splade_tiny, jvm_started):
     from lsr_lucene.collections import BadInput, load_collection
-    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
 
     collection = load_collection(str(shared("adi")), BadInput("fail"))
     root = tmp_path_factory.mktemp("parts")
-    config, settings = EncodeConfig(max_length=256), RunSettings(shard_size=20, progress=False)  # 82 docs, 5 shards
+    config, settings = EncodeConfig(max_length=256), EncodeSettings(shard_size=20, progress=False)  # 82 docs, 5 shards
     encode_documents(collection.docs_iter(), root / "vectors", config, settings)
     encode_queries(list(collection.queries_iter()), root / "queries", config, settings)
     return root, list(read_vectors(root / "queries"))
@@ -62,7 +62,7 @@ def test_merge_indexes_command_joins_indexes_of_two_corpus_halves(adi_vectors, t
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.shards import ShardedJsonlWriter
     from lsr_lucene.io.vectors import DOCS_KIND
-    from lsr_lucene.encode import read_vectors
+    from lsr_lucene.encoding.stages.sparse import read_vectors
 
     root = adi_vectors[0]
     config = json.loads((root / "vectors" / "manifest.json").read_text())["config"]

@@ -28,15 +28,15 @@ def scifact_part(tmp_path_factory, encoder, jvm_started):
     """300 real SciFact documents (first 128 tokens, gzipped shards of 100) and 40 test queries encoded by
     SPLADE-tiny, indexed by both engines."""
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_documents, encode_queries, read_vectors
-    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.pipeline import judged_queries
 
     root = tmp_path_factory.mktemp("scifact-part")
     collection = load_collection("scifact")
     config = EncodeConfig(dtype="fp32", max_length=128)
-    settings = RunSettings(shard_size=100, compress=True, progress=False)
+    settings = EncodeSettings(shard_size=100, compress=True, progress=False)
     encode_documents(itertools.islice(collection.docs_iter(), 300), root / "vectors", config, settings,
                      encoder=encoder)
     queries = judged_queries(collection, "test")[0][:40]
@@ -171,7 +171,7 @@ def test_a_truncated_gzip_shard_is_a_clear_error(tmp_path, jvm_started):
 
 def test_without_javac_the_plugin_engine_falls_back_to_anserini_with_a_clear_message(tmp_path):
     """A fresh home (no built jar), no javac on PATH: `index --engine plugin` warns and builds with Anserini."""
-    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.io.shards import ShardedJsonlWriter
 
     writer = ShardedJsonlWriter(tmp_path / "vectors", DOCS_KIND, {"test": True})
@@ -195,7 +195,7 @@ def test_without_javac_the_plugin_engine_falls_back_to_anserini_with_a_clear_mes
 def test_one_input_file_gives_anserinis_index_byte_for_byte(tmp_path, jvm_started):
     """Documents are written in input order from one thread, as Anserini does for one file: the same files with
     the same bytes, apart from the segment ids in headers and the checksums in footers."""
-    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.manifest import sha256_file, write_manifest
 

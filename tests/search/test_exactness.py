@@ -16,7 +16,7 @@ def random_vectors(rng, n, vocab, max_terms):
 
 
 def write_vectors(folder, docs, shard_size=250):
-    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.io.shards import ShardedJsonlWriter
 
     writer = ShardedJsonlWriter(folder, DOCS_KIND, {"test": True}, shard_size=shard_size)

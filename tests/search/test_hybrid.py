@@ -93,14 +93,14 @@ def test_a_single_hit_side_fuses_where_pyserini_divides_by_zero(small_dense, min
 
 
 def test_splade_text_searcher_matches_pre_encoded_queries(tmp_path, scifact_sample, encoder, jvm_started):
-    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.search.hybrid import SpladeTextSearcher
     from lsr_lucene.search.impact import ImpactSearcher
 
     docs, queries, _ = scifact_sample
     config = EncodeConfig(dtype="fp32", max_length=128)
-    settings = RunSettings(progress=False)
+    settings = EncodeSettings(progress=False)
     encode_documents(iter(docs), tmp_path / "vectors", config, settings, encoder=encoder)
     index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)
     encode_queries(queries, tmp_path / "qvecs", config, settings, encoder=encoder)

@@ -38,7 +38,7 @@ def brute_force(query_tokens, doc_tokens):
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory, jvm_started):
-    from lsr_lucene.encode import DOCS_KIND
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.shards import ShardedJsonlWriter
     from lsr_lucene.io.token_store import TokenStoreWriter, store_dtypes
@@ -144,7 +144,7 @@ def mini_beir(tmp_path_factory):
 
 
 def test_command_line_refinement_is_exact_with_string_ids(mini_beir, tmp_path, splade_tiny, jvm_started):
-    from lsr_lucene.encode import read_vectors
+    from lsr_lucene.encoding.stages.sparse import read_vectors
     from lsr_lucene.io.trec import read_run
 
     out = tmp_path
@@ -171,8 +171,8 @@ def test_command_line_refinement_is_exact_with_string_ids(mini_beir, tmp_path, s
     # brute force from the model's own output, quantized in plain Python
     import functools
 
-    from lsr_lucene.encode import EncodeConfig, make_encoder
-    from lsr_lucene.encoders.token_level import TokenLevelConfig, TokenLevelEncoder
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, make_encoder
+    from lsr_lucene.encoding.encoders.token_level import TokenLevelConfig, TokenLevelEncoder
 
     encoder = TokenLevelEncoder(make_encoder(EncodeConfig(splade_tiny)), TokenLevelConfig(top_k=6))
 
@@ -224,7 +224,8 @@ def test_refinement_needs_token_vectors_for_the_queries(mini_beir, tmp_path, jvm
 
 def test_maxsim_kernel_and_dominated_tokens_match_brute_force():
     from lsr_lucene.io.token_store import Gathered
-    from lsr_lucene.search.late_interaction import dominated_tokens, maxsim_scores
+    from lsr_lucene.encoding.stages.tokens import dominated_tokens
+    from lsr_lucene.search.late_interaction import maxsim_scores
 
     v = as_vectors([{1: 5}, {1: 7, 2: 1}, {}, {1: 7, 2: 1}, {3: 2}, {1: 6}])
     assert dominated_tokens(v).tolist() == [True, False, True, True, False, True]

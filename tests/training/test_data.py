@@ -1,10 +1,8 @@
-import math
-
 import pytest
 
 from lsr_lucene.errors import ConfigError
 from lsr_lucene.training.config import SourceConfig
-from lsr_lucene.training.data import (TrainQuery, counterargument_pairs, idf_weights, is_dev, judged_pairs, load_source,
+from lsr_lucene.training.data import (TrainQuery, counterargument_pairs, is_dev, judged_pairs, load_source,
                                       span_pairs, title_pairs)
 from lsr_lucene.training.negatives import candidate_list
 from lsr_lucene.types import Doc
@@ -50,14 +48,3 @@ def test_a_query_is_not_its_own_candidate():
     query = TrainQuery("d1", "text", ("d3",), 0)
     ids, scores = candidate_list(query, [("d1", 9.0), ("d2", 5.0), ("d4", 2.0)])
     assert ids == ["d2", "d4", "d3"] and scores == [5.0, 2.0, 2.0]
-
-
-def test_idf_by_hand(splade_tiny):
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(splade_tiny)
-    idf = idf_weights(["apple banana", "apple", "cherry apple apple"], tokenizer, len(tokenizer))
-    apple, banana = tokenizer.convert_tokens_to_ids(["apple", "banana"])
-    assert float(idf[apple]) == pytest.approx(math.log1p(0.5 / 3.5))
-    assert float(idf[banana]) == pytest.approx(math.log1p(2.5 / 1.5))
-    assert float(idf[tokenizer.cls_token_id]) == 0.0

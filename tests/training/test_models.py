@@ -30,7 +30,7 @@ def _dense(rows, width):
 
 
 def _ours(path, queries):
-    from lsr_lucene.encode import _cached_encoder
+    from lsr_lucene.encoding.stages.sparse import _cached_encoder
 
     encoder = _cached_encoder(str(path), "fp32", None, queries)
     return _dense(encoder.encode(TEXTS, max_length=512), encoder.vocab_size), encoder

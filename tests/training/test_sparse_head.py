@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from lsr_lucene.training.activations import apply
+from lsr_lucene.encoding.encoders.activations import apply
 from lsr_lucene.training.sparse_head import max_pooled_vocab
 
 

@@ -79,12 +79,12 @@ def test_a_changed_config_is_refused_in_the_same_folder(finished):
 
 
 def test_the_trained_model_encodes_through_the_pipeline(finished, tmp_path):
-    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_queries, read_vectors
     from lsr_lucene.types import Query
 
     _, config, summary = finished
     out = tmp_path / "qvecs"
     encode_queries([Query("1", "information retrieval systems")], out,
-                   EncodeConfig(model=summary["model"]), RunSettings(progress=False))
+                   EncodeConfig(model=summary["model"]), EncodeSettings(progress=False))
     (qid, vector), = read_vectors(out)
     assert qid == "1" and set(vector) >= {"information", "retrieval"} and all(v >= 1 for v in vector.values())

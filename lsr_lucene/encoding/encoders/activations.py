@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import UnknownNameError
-from ..registry import Registry
+from ...errors import UnknownNameError
+from ...registry import Registry
 
 ACTIVATIONS: Registry[str] = Registry("activation")
 """Our name -> sentence-transformers' ``SpladePooling.activation_function``."""

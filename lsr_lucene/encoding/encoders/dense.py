@@ -18,14 +18,14 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError, SetupError
-from ..models import resolve_model
-from .batching import encode_in_order, pad, tokenize, windows
-from .splade import EncodeStats
+from ...errors import ConfigError, SetupError
+from ...models import resolve_model
+from ..stats import EncodeStats
+from .batching import encode_in_order, pad, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -202,9 +202,8 @@ class DenseEncoder:
         prompt = self.spec.query_prompt if queries else self.spec.document_prompt
         ids, truncated = tokenize(self.tokenizer, [prompt + t for t in texts], self.max_length)
         if stats is not None:
-            stats.texts += len(texts)
-            stats.truncated += truncated
-            stats.tokens += sum(len(x) for x in ids)
+            stats.count(ids, truncated)
+
         def batch_rows(batch: list[Sequence[int]]) -> list[np.ndarray]:
             rows = list(self.encode_ids(batch))
             if on_batch is not None:
@@ -213,9 +212,3 @@ class DenseEncoder:
 
         rows = encode_in_order(ids, batch_size, batch_rows)
         return np.stack(rows).astype(np.float32, copy=False)
-
-    def encode_stream(self, texts: Iterable[str], batch_size: int = 32, window: int = 2048,
-                      queries: bool = False, stats: EncodeStats | None = None) -> Iterator[np.ndarray]:
-        """One [n, dim] block per window of ``window`` texts (length-sorted inside the window), in input order."""
-        for chunk in windows(texts, window):
-            yield self.encode(chunk, batch_size, queries, stats)

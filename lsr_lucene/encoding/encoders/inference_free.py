@@ -5,8 +5,6 @@ The table comes from (``InferenceFreeEncoder`` constructors):
 - ``from_checkpoint``: an inference-free sentence-transformers folder's query side (``SparseStaticEmbedding``:
   IDF-initialised, frozen or learned); the vectors equal ``SparseEncoder(path).encode_query``.
 - ``from_corpus``: IDF of the tokenizer's tokens over a corpus, ``log(1 + (N - df + 0.5) / (df + 0.5))``.
-- ``from_index``: IDF from the document frequencies of a Lucene impact index (terms are the vocabulary's
-  wordpieces, as the document encoder wrote them).
 
 Like sentence-transformers' ``SparseStaticEmbedding``: no special tokens, truncation at ``max_length`` tokens (at
 most the tokenizer's ``model_max_length``), presence not counts.
@@ -14,16 +12,33 @@ most the tokenizer's ``model_max_length``), presence not counts.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError, SetupError
-from ..vocab import vocabulary_terms
-from .splade import EncodeStats, SparseRow
+from ...errors import ConfigError, SetupError
+from ...streams import windows
+from ...vocab import vocabulary_terms
+from ..stats import EncodeStats
+from .splade import SparseRow
+
+
+def idf_weights(texts: Iterable[str], tokenizer: Any, vocab_size: int) -> np.ndarray:
+    """BM25's IDF per token id over ``texts``, ``log(1 + (N - df + 0.5) / (df + 0.5))`` (float32; a token never seen
+    gets the largest value, special tokens 0)."""
+    df = np.zeros(vocab_size, dtype=np.int64)
+    n = 0
+    for batch in windows(texts, 512):
+        n += len(batch)
+        for ids in tokenizer(batch, add_special_tokens=False, truncation=False)["input_ids"]:
+            df[np.unique(np.asarray(ids, dtype=np.int64))] += 1
+    weights = np.log1p((n - df + 0.5) / (df + 0.5))
+    for special in getattr(tokenizer, "all_special_ids", []):
+        if 0 <= special < vocab_size:
+            weights[special] = 0.0
+    return weights.astype(np.float32)
 
 
 class InferenceFreeEncoder:
@@ -65,30 +80,7 @@ class InferenceFreeEncoder:
     @classmethod
     def from_corpus(cls, tokenizer: Any, texts: Iterable[str], model_name: str = "idf") -> "InferenceFreeEncoder":
         """IDF over ``texts`` (BM25's formula), one weight per token id."""
-        from ..training.data import idf_weights
-
-        return cls(tokenizer, idf_weights(texts, tokenizer, len(tokenizer.get_vocab())).numpy(), model_name)
-
-    @classmethod
-    def from_index(cls, tokenizer: Any, index_dir: str | os.PathLike, model_name: str = "") -> "InferenceFreeEncoder":
-        """IDF from a Lucene impact index's document frequencies (terms absent from the index weigh the maximum)."""
-        from .. import jvm
-        from ..evaluation.efficiency import lucene_doc_freqs
-
-        terms = vocabulary_terms(tokenizer)
-        path = jvm.autoclass("java.io.File")(str(index_dir)).toPath()
-        directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(path)
-        reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
-        try:
-            n = int(reader.numDocs())
-        finally:
-            reader.close()
-            directory.close()
-        df = lucene_doc_freqs(str(index_dir), terms)
-        weights = np.array([math.log1p((n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms], dtype=np.float32)
-        for special in tokenizer.all_special_ids:
-            weights[special] = 0.0
-        return cls(tokenizer, weights, model_name or f"idf:{index_dir}")
+        return cls(tokenizer, idf_weights(texts, tokenizer, len(tokenizer.get_vocab())), model_name)
 
     def tokenize(self, texts: Sequence[str], max_length: int) -> tuple[list[list[int]], int]:
         """Token ids per text (no special tokens, truncated) and how many texts were truncated."""
@@ -104,9 +96,7 @@ class InferenceFreeEncoder:
         ``batch_size`` and ``expansion`` are accepted for interface compatibility (there is no expansion)."""
         ids, truncated = self.tokenize(texts, max_length)
         if stats is not None:
-            stats.texts += len(texts)
-            stats.truncated += truncated
-            stats.tokens += sum(len(x) for x in ids)
+            stats.count(ids, truncated)
         rows = []
         for token_ids in ids:
             unique = np.unique(np.asarray(token_ids, dtype=np.int64))

@@ -18,14 +18,16 @@ transformer in float32 (2x faster for small models, quantized impacts within +-2
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError, SetupError
-from ..models import resolve_model
-from ..vocab import vocabulary_terms
-from .batching import encode_in_order, pad, tokenize, windows
+from ...errors import ConfigError, SetupError
+from ...models import resolve_model
+from ...vocab import vocabulary_terms
+from ..stats import EncodeStats
+from .activations import apply
+from .batching import encode_in_order, pad, tokenize
 
 DTYPES = ("bf16", "bf16-all", "fp32")
 
@@ -36,13 +38,6 @@ class SparseRow:
 
     ids: np.ndarray
     weights: np.ndarray
-
-
-@dataclass
-class EncodeStats:
-    texts: int = 0
-    truncated: int = 0
-    tokens: int = 0
 
 
 def load_masked_lm(model: str) -> tuple[Any, Any]:
@@ -90,10 +85,12 @@ class SpladeEncoder:
             raise ConfigError(f"model {model!r} has no vocabulary projection (get_output_embeddings); "
                               "SPLADE needs a masked-LM head")
         self.terms = vocabulary_terms(self.tokenizer)
-        self._weight = head.weight.detach()
+        weight = head.weight.detach()
         bias = getattr(head, "bias", None)
-        self._bias = bias.detach().float() if bias is not None else torch.zeros(self._weight.shape[0])
-        self._weight_lowp = self._weight if dtype == "fp32" else self._weight.to(torch.bfloat16)
+        self.bias = bias.detach().float() if bias is not None else torch.zeros(weight.shape[0])
+        """The vocabulary projection's bias, float32."""
+        self.projection = weight if dtype == "fp32" else weight.to(torch.bfloat16)
+        """The vocabulary projection's weight [vocab, hidden], in the projection dtype (bf16 unless fp32)."""
         # The network returns the head's input (hidden states after the MLM transform) instead of logits.
         head.forward = lambda hidden: hidden
         self._special = torch.tensor(sorted(set(self.tokenizer.all_special_ids)), dtype=torch.long)
@@ -101,66 +98,68 @@ class SpladeEncoder:
 
     @property
     def vocab_size(self) -> int:
-        return int(self._weight.shape[0])
+        return int(self.projection.shape[0])
 
     def tokenize(self, texts: Sequence[str], max_length: int) -> tuple[list[list[int]], int]:
         """Token ids per text (truncated to ``max_length``) and how many texts were truncated."""
         return tokenize(self.tokenizer, texts, max_length)
 
-    def _pooled(self, input_ids: Any, mask: Any) -> Any:
+    def hidden_states(self, ids: Sequence[Sequence[int]]) -> tuple[Any, Any, Any]:
+        """(input_ids, attention_mask, hidden) of one right-padded batch; ``hidden`` [batch, width, dim] is the
+        vocabulary projection's input at every position (the network's head returns its input)."""
+        import torch
+
+        input_ids, mask = (torch.from_numpy(a) for a in pad(ids, self.pad_id))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.dtype == "bf16-all"):
+            hidden = self.network(input_ids=input_ids, attention_mask=mask).logits
+        return input_ids, mask, hidden
+
+    def _pooled(self, hidden: Any, mask: Any) -> Any:
         """max over valid tokens of the vocabulary logits, [batch, vocab] float32 (before bias and activation)."""
         import torch
 
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.dtype == "bf16-all"):
-            hidden = self.network(input_ids=input_ids, attention_mask=mask).logits
-        hidden = hidden.to(self._weight_lowp.dtype)
+        hidden = hidden.to(self.projection.dtype)
         hidden = torch.where(mask.bool().unsqueeze(-1), hidden, hidden[:, :1, :])
         batch, width, dim = hidden.shape
         rows = max(1, self.max_tokens // width)
-        vocab = self._weight_lowp.shape[0]
+        vocab = self.projection.shape[0]
         pooled = torch.empty(batch, vocab, dtype=hidden.dtype)
         for start in range(0, batch, rows):
             chunk = hidden[start:start + rows]
             flat = chunk.reshape(-1, dim)
             for low in range(0, vocab, self.vocab_tile):
-                logits = flat @ self._weight_lowp[low:low + self.vocab_tile].T
+                logits = flat @ self.projection[low:low + self.vocab_tile].T
                 pooled[start:start + rows, low:low + self.vocab_tile] = logits.view(chunk.shape[0], width, -1).amax(1)
         return pooled.float()
+
+    def sparse_rows(self, input_ids: Any, mask: Any, hidden: Any, expansion: bool = True) -> list[SparseRow]:
+        """The pooled sparse rows of one batch from its ``hidden_states``."""
+        import torch
+
+        weights = apply(self.activation, self._pooled(hidden, mask) + self.bias)
+        if not expansion:
+            keep = torch.zeros_like(weights, dtype=torch.bool)
+            keep.scatter_(1, input_ids * mask, True)
+            keep[:, self._special] = False
+            weights = weights * keep
+        rows, cols = torch.nonzero(weights, as_tuple=True)
+        values = weights[rows, cols]
+        rows_np, cols_np, values_np = rows.numpy(), cols.numpy().astype(np.int32), values.numpy()
+        bounds = np.searchsorted(rows_np, np.arange(len(input_ids) + 1))
+        return [SparseRow(cols_np[bounds[i]:bounds[i + 1]], values_np[bounds[i]:bounds[i + 1]])
+                for i in range(len(input_ids))]
 
     def encode_ids(self, ids: Sequence[Sequence[int]], expansion: bool = True) -> list[SparseRow]:
         """Encode pre-tokenized texts (one batch)."""
         import torch
 
-        input_ids, mask = (torch.from_numpy(a) for a in pad(ids, self.pad_id))
         with torch.inference_mode():
-            weights = torch.log1p(torch.relu(self._pooled(input_ids, mask) + self._bias))
-            if self.activation == "l0":
-                weights = torch.log1p(weights)
-            if not expansion:
-                keep = torch.zeros_like(weights, dtype=torch.bool)
-                keep.scatter_(1, input_ids * mask, True)
-                keep[:, self._special] = False
-                weights = weights * keep
-            rows, cols = torch.nonzero(weights, as_tuple=True)
-            values = weights[rows, cols]
-        rows_np, cols_np, values_np = rows.numpy(), cols.numpy().astype(np.int32), values.numpy()
-        bounds = np.searchsorted(rows_np, np.arange(len(ids) + 1))
-        return [SparseRow(cols_np[bounds[i]:bounds[i + 1]], values_np[bounds[i]:bounds[i + 1]])
-                for i in range(len(ids))]
+            return self.sparse_rows(*self.hidden_states(ids), expansion)
 
     def encode(self, texts: Sequence[str], max_length: int = 512, batch_size: int = 32,
                expansion: bool = True, stats: EncodeStats | None = None) -> list[SparseRow]:
         """Encode ``texts`` in length-sorted batches; results come back in input order."""
         ids, truncated = self.tokenize(texts, max_length)
         if stats is not None:
-            stats.texts += len(texts)
-            stats.truncated += truncated
-            stats.tokens += sum(len(x) for x in ids)
+            stats.count(ids, truncated)
         return encode_in_order(ids, batch_size, lambda batch: self.encode_ids(batch, expansion))
-
-    def encode_stream(self, texts: Iterable[str], max_length: int = 512, batch_size: int = 32,
-                      expansion: bool = True, window: int = 2048,
-                      stats: EncodeStats | None = None) -> Iterator[SparseRow]:
-        """Encode a stream in windows of ``window`` texts (sorted by length inside each window), in input order."""
-        for chunk in windows(texts, window):
-            yield from self.encode(chunk, max_length, batch_size, expansion, stats)

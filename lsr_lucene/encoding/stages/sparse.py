@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from .errors import ConfigError
-from .io.shards import ShardedJsonlWriter, completed_manifest
-from .io.jsonl import read_jsonl
-from .io.vectors import DOCS_KIND, validate_vector_record
-from .quantize import QuantizationConfig, quantize
-from .types import Doc, ImpactVector, Query
+from ...errors import ConfigError
+from ...io.jsonl import read_jsonl
+from ...io.shards import ShardedJsonlWriter, completed_manifest
+from ...io.vectors import DOCS_KIND, validate_vector_record
+from ...quantize import QuantizationConfig, quantize
+from ...streams import progress, windows
+from ...types import Doc, ImpactVector, Query
+from ..stats import EncodeStats
+from .settings import EncodeSettings, shard_window
 
 QUERIES_KIND = "lsr-lucene/query-vectors"
 
@@ -37,51 +39,28 @@ class EncodeConfig:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class RunSettings:
-    """How to run the encoder (does not change the output)."""
-
-    batch_size: int = 32
-    threads: int | None = None
-    shard_size: int = 10_000
-    compress: bool = False
-    progress: bool = True
-
-
-def shard_window(shard_size: int, target: int = 2048) -> int:
-    """A window of texts to length-sort together that divides ``shard_size``, so a resumed run (which starts at a
-    shard boundary) forms exactly the same batches as an uninterrupted one."""
-    return math.ceil(shard_size / math.ceil(shard_size / target))
-
-
-def progress_bar(iterable: Iterable[Any], enabled: bool, total: int | None, desc: str, initial: int = 0) -> Iterable[Any]:
-    """``iterable`` behind a tqdm bar counting docs or queries (``desc`` decides), or as is when not ``enabled``."""
-    if not enabled:
-        return iterable
-    from tqdm import tqdm
-
-    return tqdm(iterable, total=total, desc=desc, unit=" docs" if "doc" in desc else " q", initial=initial,
-                dynamic_ncols=True, mininterval=1.0)
-
-
 def impact_vector(terms: list[str], ids: Any, impacts: Any) -> ImpactVector:
     """``{term: impact}`` from parallel arrays of vocabulary ids and quantized impacts."""
     return {terms[i]: int(v) for i, v in zip(ids.tolist(), impacts.tolist())}
 
 
 def encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: EncodeConfig, batch_size: int,
-                    window: int, stats: Any) -> Iterator[tuple[str, str, ImpactVector]]:
-    """(id, text, quantized vector) for each (id, text), in input order."""
-    from .encoders.batching import windows
+                   window: int, stats: EncodeStats | None, convert: Callable[[Any], Any] | None = None
+                   ) -> Iterator[tuple[str, str, Any]]:
+    """(id, text, converted row) for each (id, text), in input order, encoded in length-sorted windows of ``window``
+    texts; ``convert`` (default: the quantized impact vector) turns the encoder's row into what is yielded."""
+    if convert is None:
+        def convert(row: Any) -> ImpactVector:
+            return impact_vector(encoder.terms, *quantize(row.ids, row.weights, config.quantization))
 
     for chunk in windows(items, window):
         rows = encoder.encode([text for _, text in chunk], config.max_length, batch_size, config.expansion, stats)
         for (item_id, text), row in zip(chunk, rows):
             try:
-                ids, impacts = quantize(row.ids, row.weights, config.quantization)
+                converted = convert(row)
             except ValueError as exc:
                 raise ConfigError(f"model {config.model!r} produced bad weights for {item_id!r}: {exc}") from exc
-            yield item_id, text, impact_vector(encoder.terms, ids, impacts)
+            yield item_id, text, converted
 
 
 def make_encoder(config: EncodeConfig, threads: int | None = None, queries: bool = False) -> Any:
@@ -92,27 +71,25 @@ def make_encoder(config: EncodeConfig, threads: int | None = None, queries: bool
 
 @functools.lru_cache(maxsize=2)
 def _cached_encoder(model: str, dtype: str, threads: int | None, queries: bool = False) -> Any:
-    from .encoders.checkpoint import describe
-    from .encoders.splade import SpladeEncoder
+    from ..encoders.checkpoint import describe
+    from ..encoders.splade import SpladeEncoder
 
     layout = describe(model)
     if queries and layout.kind == "inference_free":
-        from .encoders.inference_free import InferenceFreeEncoder
+        from ..encoders.inference_free import InferenceFreeEncoder
 
         return InferenceFreeEncoder.from_checkpoint(str(layout.query_table), model)
     return SpladeEncoder(model, dtype=dtype, threads=threads)
 
 
 def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: EncodeConfig,
-                     settings: RunSettings = RunSettings(), encoder: Any = None, total: int | None = None,
+                     settings: EncodeSettings = EncodeSettings(), encoder: Any = None, total: int | None = None,
                      store_contents: bool = True) -> dict[str, Any]:
     """Encode ``docs`` into ``out_dir`` (resumable) and return the completed manifest.
 
     Each line is ``{"id", "contents", "vector": {term: impact}}``; ``contents`` keeps the text unless
     ``store_contents`` is False. A complete output with the same config is returned as is.
     """
-    from .encoders.splade import EncodeStats
-
     writer = ShardedJsonlWriter(out_dir, DOCS_KIND, config.to_dict(), settings.shard_size, settings.compress)
     if writer.complete:
         return writer.manifest
@@ -123,16 +100,18 @@ def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: En
     stream = ((d.id, d.contents) for d in itertools.islice(docs, done, None))
     records = encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats)
     try:
-        for doc_id, text, vector in progress_bar(records, settings.progress, total, "encode docs", done):
+        for doc_id, text, vector in progress(records, desc="encode docs", total=total, initial=done,
+                                             enabled=settings.progress):
             writer.write(*doc_record(doc_id, text, vector, store_contents))
     except BaseException:
         writer.abort()
         raise
-    return finish_documents(writer, config, encoder_info(encoder, config), vars(stats), time.time() - started)
+    return finish_documents(writer, encoder_info(encoder, config), stats, time.time() - started)
 
 
-def doc_record(doc_id: str, text: str, vector: ImpactVector, store_contents: bool) -> tuple[dict, dict[str, int]]:
-    """A document's shard line and its counters."""
+def doc_record(doc_id: str, text: str, vector: ImpactVector, store_contents: bool = True
+               ) -> tuple[dict, dict[str, int]]:
+    """A document's (or query's) shard line and its counters."""
     return ({"id": doc_id, "contents": text if store_contents else "", "vector": vector},
             {"postings": len(vector), "empty_vectors": int(not vector)})
 
@@ -143,19 +122,15 @@ def encoder_info(encoder: Any, config: EncodeConfig) -> dict[str, Any]:
             "vocab_size": int(getattr(encoder, "vocab_size", 0))}
 
 
-def finish_documents(writer: ShardedJsonlWriter, config: EncodeConfig, info: dict[str, Any], stats: dict[str, int],
-                     seconds: float) -> dict[str, Any]:
-    """Complete a documents output, adding this run's encoder counters to those of earlier (resumed) runs."""
-    previous = writer.manifest.get("encode_stats", {})
-    totals = {key: previous.get(key, 0) + stats.get(key, 0) for key in ("texts", "truncated", "tokens")}
-    return writer.finish(**info, encode_stats={**totals, "seconds": previous.get("seconds", 0.0) + seconds})
+def finish_documents(writer: ShardedJsonlWriter, info: dict[str, Any], stats: EncodeStats, seconds: float,
+                     **extra: Any) -> dict[str, Any]:
+    """Complete an output, adding this run's encoder counters to those of earlier (resumed) runs."""
+    return writer.finish(**info, **extra, encode_stats=stats.totals(writer.manifest.get("encode_stats", {}), seconds))
 
 
 def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config: EncodeConfig,
-                   settings: RunSettings = RunSettings(), encoder: Any = None) -> dict[str, Any]:
+                   settings: EncodeSettings = EncodeSettings(), encoder: Any = None) -> dict[str, Any]:
     """Encode queries into ``out_dir`` (one shard of ``{"id", "contents", "vector"}`` lines plus a manifest)."""
-    from .encoders.splade import EncodeStats
-
     writer = ShardedJsonlWriter(out_dir, QUERIES_KIND, config.to_dict(), shard_size=10**9)
     if writer.complete:
         return writer.manifest
@@ -163,11 +138,9 @@ def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config:
     stats = EncodeStats()
     started = time.time()
     records = encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)
-    for query_id, text, vector in progress_bar(records, settings.progress, None, "encode queries"):
-        writer.write({"id": query_id, "contents": text, "vector": vector},
-                     {"postings": len(vector), "empty_vectors": int(not vector)})
-    return writer.finish(encode_stats={"texts": stats.texts, "truncated": stats.truncated, "tokens": stats.tokens,
-                                       "seconds": time.time() - started})
+    for query_id, text, vector in progress(records, desc="encode queries", unit=" q", enabled=settings.progress):
+        writer.write(*doc_record(query_id, text, vector))
+    return writer.finish(encode_stats=stats.totals({}, time.time() - started))
 
 
 def read_vectors(folder: str | os.PathLike, kind: str = QUERIES_KIND) -> Iterator[tuple[str, ImpactVector]]:

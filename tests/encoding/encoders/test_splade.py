@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lsr_lucene.encoders.splade import SpladeEncoder
+from lsr_lucene.encoding.encoders.splade import SpladeEncoder
 from lsr_lucene.collections.resolve import find_local
 
 
@@ -73,7 +73,7 @@ def test_no_expansion_keeps_only_input_tokens(encoder):
 
 
 def test_truncation_is_counted_and_order_kept(encoder):
-    from lsr_lucene.encoders.splade import EncodeStats
+    from lsr_lucene.encoding.stats import EncodeStats
 
     stats = EncodeStats()
     texts = ["word " * 300, "tiny", "word " * 10]

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lsr_lucene.errors import UnknownNameError
-from lsr_lucene.training.activations import apply, derivative, from_st_name, st_name
+from lsr_lucene.encoding.encoders.activations import apply, derivative, from_st_name, st_name
 
 X = torch.tensor([-1.0, 0.0, 1.0, math.e - 1])
 

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..models import resolve_model
+from ...errors import ConfigError
+from ...models import resolve_model
 
 _POOLING = "SpladePooling"
 _STATIC = "SparseStaticEmbedding"
@@ -41,7 +41,7 @@ def _read_json(path: Path) -> object:
 
 
 def _pooling(folder: Path, module_path: str) -> str:
-    from ..training.activations import from_st_name
+    from .activations import from_st_name
 
     config = _read_json(folder / module_path / "config.json")
     assert isinstance(config, dict)

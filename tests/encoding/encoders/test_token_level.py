@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lsr_lucene.collections.resolve import find_local
-from lsr_lucene.encoders.token_level import TokenLevelConfig, TokenLevelEncoder
+from lsr_lucene.encoding.encoders.token_level import TokenLevelConfig, TokenLevelEncoder
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_token_vectors_equal_the_full_vocabulary_reference(encoder, plain_model,
 
 @pytest.mark.parametrize("dtype", ["fp32", "bf16"])
 def test_pooled_vector_is_spladeencoders_and_the_max_over_tokens(encoder, splade_tiny, texts, dtype):
-    from lsr_lucene.encoders.splade import SpladeEncoder
+    from lsr_lucene.encoding.encoders.splade import SpladeEncoder
 
     splade = encoder if dtype == "fp32" else SpladeEncoder(splade_tiny, dtype="bf16")
     every = TokenLevelEncoder(splade, TokenLevelConfig(top_k=splade.vocab_size, special_tokens=True))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from lsr_lucene.encoders.dense import PoolingSpec, pool, pooling_modes, read_pooling_spec
+from lsr_lucene.encoding.encoders.dense import PoolingSpec, pool, pooling_modes, read_pooling_spec
 from lsr_lucene.errors import ConfigError
 
 TEXTS = ["Protein folding is driven by hydrophobic collapse.",
@@ -78,7 +78,7 @@ def test_pool_modes_ignore_padding():
 def test_fp32_matches_sentence_transformers_and_bf16_stays_close(minilm):
     from sentence_transformers import SentenceTransformer
 
-    from lsr_lucene.encoders.dense import DenseEncoder
+    from lsr_lucene.encoding.encoders.dense import DenseEncoder
     from lsr_lucene.models import resolve_model
 
     reference = SentenceTransformer(resolve_model("minilm"), device="cpu").encode(TEXTS, batch_size=4)
@@ -92,7 +92,7 @@ def test_fp32_matches_sentence_transformers_and_bf16_stays_close(minilm):
 
 
 def test_bad_dtype():
-    from lsr_lucene.encoders.dense import DenseEncoder
+    from lsr_lucene.encoding.encoders.dense import DenseEncoder
 
     with pytest.raises(ConfigError, match="dtype must be one of"):
         DenseEncoder("minilm", dtype="fp16")

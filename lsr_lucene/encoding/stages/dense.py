@@ -7,14 +7,14 @@ import itertools
 import os
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
-import numpy as np
-
-from .encode import RunSettings, progress_bar, shard_window
-from .errors import ConfigError
-from .io.array_shards import ShardedArrayWriter
-from .types import Doc
+from ...errors import ConfigError
+from ...io.array_shards import ShardedArrayWriter
+from ...streams import progress, windows
+from ...types import Doc
+from ..stats import EncodeStats
+from .settings import EncodeSettings, shard_window
 
 DENSE_KIND = "lsr-lucene/dense-vectors"
 
@@ -50,18 +50,16 @@ def make_dense_encoder(config: DenseEncodeConfig, threads: int | None = None) ->
 
 @functools.lru_cache(maxsize=2)
 def _cached_encoder(config: DenseEncodeConfig, threads: int | None) -> Any:
-    from .encoders.dense import DenseEncoder
+    from ..encoders.dense import DenseEncoder
 
     return DenseEncoder(config.model, config.dtype, threads, config.max_length, config.pooling, config.normalize)
 
 
 def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: DenseEncodeConfig,
-                           settings: RunSettings = RunSettings(), encoder: Any = None,
+                           settings: EncodeSettings = EncodeSettings(), encoder: Any = None,
                            total: int | None = None) -> dict[str, Any]:
     """Encode ``docs`` (title and text, as Anserini's flat BEIR collections join them) into ``out_dir``; resumable,
     and a complete output with the same config is returned as is."""
-    from .encoders.splade import EncodeStats
-
     writer = ShardedArrayWriter(out_dir, DENSE_KIND, config.to_dict(), settings.shard_size)
     if writer.complete:
         return writer.manifest
@@ -70,14 +68,11 @@ def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, conf
     stats = EncodeStats()
     started = time.time()
     window = shard_window(settings.shard_size)
-    bar = progress_bar(None, settings.progress, total, "encode docs", done) if settings.progress else None
+    bar = progress(desc="encode docs", total=total, initial=done, enabled=settings.progress)
     try:
-        from .encoders.batching import windows
-
-        remaining = itertools.islice(docs, done, None)
-        for chunk in windows(remaining, window):
+        for chunk in windows(itertools.islice(docs, done, None), window):
             vectors = encoder.encode([d.contents for d in chunk], settings.batch_size, stats=stats,
-                                     on_batch=bar.update if bar is not None else None)
+                                     on_batch=bar.update)
             writer.write_block([d.id for d in chunk], vectors)
     except ValueError as exc:
         writer.abort()
@@ -86,19 +81,6 @@ def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, conf
         writer.abort()
         raise
     finally:
-        if bar is not None:
-            bar.close()
-    previous = writer.manifest.get("encode_stats", {})
-    return writer.finish(
-        model_path=str(encoder.model_name), pooling=encoder.spec.to_dict(), dim=int(encoder.dim),
-        encode_stats={"texts": previous.get("texts", 0) + stats.texts,
-                      "truncated": previous.get("truncated", 0) + stats.truncated,
-                      "tokens": previous.get("tokens", 0) + stats.tokens,
-                      "seconds": previous.get("seconds", 0.0) + time.time() - started})
-
-
-def encode_dense_queries(texts: Sequence[str], config: DenseEncodeConfig, encoder: Any = None,
-                         batch_size: int = 64, threads: int | None = None) -> np.ndarray:
-    """``[len(texts), dim]`` query vectors (the checkpoint's query prompt applied)."""
-    encoder = encoder or make_dense_encoder(config, threads)
-    return encoder.encode(list(texts), batch_size, queries=True)
+        bar.close()
+    return writer.finish(model_path=str(encoder.model_name), pooling=encoder.spec.to_dict(), dim=int(encoder.dim),
+                         encode_stats=stats.totals(writer.manifest.get("encode_stats", {}), time.time() - started))

@@ -1,12 +1,12 @@
 """Inference-free query encoding: table lookups with sentence-transformers' tokenization rules; IDF from a corpus
-(by hand) and from a real Lucene impact index."""
+(by hand)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from lsr_lucene.encoders.inference_free import InferenceFreeEncoder
+from lsr_lucene.encoding.encoders.inference_free import InferenceFreeEncoder, idf_weights
 from lsr_lucene.errors import ConfigError
 
 
@@ -30,7 +30,7 @@ def test_distinct_tokens_weighted_by_the_table_without_special_tokens(tokenizer)
 
 
 def test_truncation_is_counted(tokenizer):
-    from lsr_lucene.encoders.splade import EncodeStats
+    from lsr_lucene.encoding.stats import EncodeStats
 
     encoder = InferenceFreeEncoder(tokenizer, np.ones(len(tokenizer), dtype=np.float32))
     stats = EncodeStats()
@@ -47,26 +47,19 @@ def test_idf_from_a_corpus(tokenizer):
     assert weights[banana] == pytest.approx(math.log1p(2.5 / 1.5))
 
 
-def test_idf_from_a_lucene_impact_index(tokenizer, tmp_path, jvm_started):
-    from lsr_lucene.encode import DOCS_KIND
-    from lsr_lucene.indexing.impact import index_impact
-    from lsr_lucene.io.shards import ShardedJsonlWriter
-
-    writer = ShardedJsonlWriter(tmp_path / "vectors", DOCS_KIND, {"test": True})
-    for i, vector in enumerate([{"apple": 3, "pie": 1}, {"apple": 2}, {"tart": 5}, {"apple": 1, "tart": 1}]):
-        writer.write({"id": f"d{i}", "contents": "", "vector": vector}, {"postings": len(vector)})
-    writer.finish()
-    index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)
-    encoder = InferenceFreeEncoder.from_index(tokenizer, tmp_path / "index")
-    (row,) = encoder.encode(["apple pie banana"])
-    weights = dict(zip([encoder.terms[i] for i in row.ids], row.weights.tolist()))
-    assert weights["apple"] == pytest.approx(math.log1p((4 - 3 + 0.5) / 3.5))
-    assert weights["pie"] == pytest.approx(math.log1p((4 - 1 + 0.5) / 1.5))
-    assert weights["banana"] == pytest.approx(math.log1p(4.5 / 0.5))  # not in the index: the largest weight
-
-
 def test_bad_tables_are_refused(tokenizer):
     with pytest.raises(ConfigError, match="one weight per token"):
         InferenceFreeEncoder(tokenizer, np.ones(10, dtype=np.float32))
     with pytest.raises(ConfigError, match="NaN"):
         InferenceFreeEncoder(tokenizer, np.full(len(tokenizer), np.nan, dtype=np.float32))
+
+
+def test_idf_by_hand(splade_tiny):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(splade_tiny)
+    idf = idf_weights(["apple banana", "apple", "cherry apple apple"], tokenizer, len(tokenizer))
+    apple, banana = tokenizer.convert_tokens_to_ids(["apple", "banana"])
+    assert float(idf[apple]) == pytest.approx(math.log1p(0.5 / 3.5))
+    assert float(idf[banana]) == pytest.approx(math.log1p(2.5 / 1.5))
+    assert float(idf[tokenizer.cls_token_id]) == 0.0

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lsr_lucene.encoders.checkpoint import describe
+from lsr_lucene.encoding.encoders.checkpoint import describe
 from lsr_lucene.errors import ConfigError
 
 
