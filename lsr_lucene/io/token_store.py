@@ -51,12 +51,6 @@ class TokenVectors(NamedTuple):
         tokens = np.asarray(self.tokens)
         return int(np.count_nonzero(tokens[1:] != tokens[:-1]) + 1) if len(tokens) else 0
 
-    @classmethod
-    def from_csr(cls, token_ptr: np.ndarray, terms: np.ndarray, impacts: np.ndarray) -> "TokenVectors":
-        """From CSR form: token t holds entries ``token_ptr[t] .. token_ptr[t + 1]``."""
-        tokens = np.repeat(np.arange(len(token_ptr) - 1), np.diff(token_ptr))
-        return cls(tokens, np.asarray(terms), np.asarray(impacts))
-
 
 class Slices(NamedTuple):
     """Texts read in place from one set of entry arrays (a store part's own memory-mapped arrays, nothing copied):

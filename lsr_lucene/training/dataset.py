@@ -49,9 +49,6 @@ class Prepared:
     idf: Any
     """[vocab] float32 tensor: IDF over the training corpora."""
 
-    def doc_text(self, example: Example, doc_id: str) -> str:
-        return self.sources[example.query.source].docs[doc_id]
-
 
 CANDIDATES_VERSION = 2
 """Part of the cache key of prepared examples; raised when how candidates are chosen changes (2: a query's own

@@ -75,6 +75,30 @@ def test_pooled_vector_is_spladeencoders_and_the_max_over_tokens(encoder, splade
         np.testing.assert_allclose(pooled[row.pooled.ids], row.pooled.weights, rtol=0, atol=0 if dtype == "bf16" else 1e-5)
 
 
+def test_l0_checkpoint_token_vectors_use_its_activation(splade_tiny, texts):
+    """An l0-activation encoder's pooled weights are the max over its token weights (the token path once applied
+    SPLADE's log(1+relu) whatever the checkpoint's activation)."""
+    from lsr_lucene.encoding.encoders.splade import SpladeEncoder
+
+    splade = SpladeEncoder(splade_tiny, dtype="bf16", activation="l0")
+    every = TokenLevelEncoder(splade, TokenLevelConfig(top_k=splade.vocab_size, special_tokens=True))
+    for row in every.encode(texts[:3], max_length=64, batch_size=3):
+        pooled = np.zeros(splade.vocab_size, np.float32)
+        np.maximum.at(pooled, row.term_ids, row.weights)
+        np.testing.assert_allclose(pooled[row.pooled.ids], row.pooled.weights, rtol=0, atol=0)
+
+
+def test_one_transformer_pass_per_batch(encoder, texts):
+    """The pooled row and the token vectors come from the same forward pass (it once ran twice per batch)."""
+    calls = []
+    handle = encoder.network.register_forward_pre_hook(lambda *_: calls.append(1))
+    try:
+        TokenLevelEncoder(encoder).encode(texts, max_length=64, batch_size=len(texts))
+    finally:
+        handle.remove()
+    assert len(calls) == 1
+
+
 def test_top_k_special_tokens_and_no_expansion(encoder):
     text = "protein folding in mitochondria of yeast cells"
     own = encoder.tokenizer(text, add_special_tokens=False)["input_ids"]
