@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..engine import DEFAULT_ENGINE
 from ..errors import ConfigError, ManifestError
 from ..io.token_store import TOKENS, TokenStore, TokenVectors
 from ..types import Hit, ImpactVector, Run
@@ -121,19 +122,20 @@ class SlimSearcher(Searcher):
     """Pyserini-style searcher (``search``, ``batch_search``) for SLIM: the pooled query vector searches the impact
     index, the query's token vectors refine the candidates.
 
-    ``tokens`` is the documents' token store (default: the one beside the vectors the index was built from). Text
+    ``tokens`` is the documents' token store (default: the one beside the vectors the index was built from); the
+    first stage is ``engine``'s (``open_impact_searcher``), the same as ``lsr-lucene search --refine``'s. Text
     queries are encoded with the model, quantization and token settings recorded in that store; pre-encoded queries
     go through ``search_vectors`` / ``batch_search_vectors``.
     """
 
     def __init__(self, index_dir: str | os.PathLike, tokens: str | os.PathLike | None = None,
                  config: RefineConfig = RefineConfig(), encoder: Any = None, query_max_length: int = 512,
-                 threads: int | None = None) -> None:
-        from .impact import ImpactSearcher
+                 threads: int | None = None, engine: str = DEFAULT_ENGINE) -> None:
+        from .impact import open_impact_searcher
 
         self.config = config
         self.store = TokenStore(tokens if tokens is not None else default_token_store(index_dir))
-        self.first_stage = ImpactSearcher(index_dir)
+        self.first_stage = open_impact_searcher(index_dir, engine)
         self.query_max_length = query_max_length
         self._encoder = encoder
         self._threads = threads

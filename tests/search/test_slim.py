@@ -36,20 +36,16 @@ def brute_force(query_tokens, doc_tokens):
     return sum(max(sum(w * d.get(t, 0) for t, w in q.items()) for d in doc_tokens) for q in query_tokens)
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory, jvm_started):
+def index_with_tokens(root, docs):
+    """An impact index of the pooled ``docs`` ({id: token list}) with their token store beside its vectors."""
     from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.shards import ShardedJsonlWriter
     from lsr_lucene.io.token_store import TokenStoreWriter, store_dtypes
 
-    rng = random.Random(11)
-    ids = [f"test-doc-{i:03d}-{'αβγ'[i % 3]}" if i % 2 else str(7000 - 13 * i) for i in range(300)]
-    docs = {doc_id: random_tokens(rng, 25) for doc_id in ids}
-    root = tmp_path_factory.mktemp("slim")
     writer = ShardedJsonlWriter(root / "vectors", DOCS_KIND, {"test": True}, shard_size=120)
     store = TokenStoreWriter(root / "vectors" / "tokens", {"test": True}, store_dtypes(VOCAB, 1000, 25))
-    for i, doc_id in enumerate(ids, start=1):
+    for i, doc_id in enumerate(docs, start=1):
         store.add(doc_id, as_vectors(docs[doc_id]))
         if i % 120 == 0:
             store.flush_part()
@@ -59,6 +55,15 @@ def synthetic(tmp_path_factory, jvm_started):
     store.finish(vocab_size=VOCAB)
     writer.finish()
     index_impact(root / "vectors", root / "index", threads=2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory, jvm_started):
+    rng = random.Random(11)
+    ids = [f"test-doc-{i:03d}-{'αβγ'[i % 3]}" if i % 2 else str(7000 - 13 * i) for i in range(300)]
+    docs = {doc_id: random_tokens(rng, 25) for doc_id in ids}
+    root = tmp_path_factory.mktemp("slim")
+    index_with_tokens(root, docs)
     queries = {f"q{i}": random_tokens(rng, 8) for i in range(30)}
     return root, docs, queries
 
@@ -91,6 +96,29 @@ def test_refined_scores_equal_brute_force_late_interaction(synthetic, alpha):
         assert [h.doc_id for h in empty] == [h.doc_id for h in searcher.first_stage.search(pooled(queries[qids[0]]), 5)]
         assert [h.score for h in empty] == pytest.approx([alpha * h.score for h in searcher.first_stage.search(
             pooled(queries[qids[0]]), 5)])
+
+
+def test_slim_searcher_refines_the_command_lines_first_stage(tmp_path, jvm_started):
+    """With alpha > 0 the first-stage score counts, so SlimSearcher must take the same first stage as
+    ``search --refine`` (the plugin's exact scores; it once took Anserini's, whose ties are stepped by 1e-6, which
+    small impacts make visible)."""
+    from lsr_lucene.io.token_store import TokenStore
+    from lsr_lucene.search.impact import open_impact_searcher
+    from lsr_lucene.search.slim import RefineConfig, SlimSearcher, refine_run
+
+    rng = random.Random(3)
+    small = [[{t: rng.randint(1, 2) for t in rng.sample(range(8), 2)} for _ in range(3)] for _ in range(60)]
+    index_with_tokens(tmp_path, {f"d{i}": tokens for i, tokens in enumerate(small)})
+    queries = {f"q{i}": [{t: rng.randint(1, 2) for t in rng.sample(range(8), 2)}] for i in range(10)}
+    root = tmp_path
+    config = RefineConfig(candidates=50, alpha=0.25)
+    qids = [q for q in queries if pooled(queries[q])]
+    vectors, tokens = [pooled(queries[q]) for q in qids], [as_vectors(queries[q]) for q in qids]
+    with open_impact_searcher(root / "index") as first:
+        expected = refine_run(first.batch_search(vectors, qids, 50), dict(zip(qids, tokens)),
+                              TokenStore(root / "vectors" / "tokens"), 20, config)
+    with SlimSearcher(root / "index", config=config) as searcher:
+        assert searcher.batch_search_vectors(vectors, tokens, qids, k=20) == expected
 
 
 def test_refinement_threads_do_not_change_the_run(synthetic):
