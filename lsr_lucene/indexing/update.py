@@ -24,6 +24,8 @@ from .. import jvm
 from ..errors import ConfigError, InputFileError, JvmError, ManifestError, SetupError
 from ..io.atomic import atomic_dir, link_or_copy
 from ..io.manifest import MANIFEST, folder_size, read_manifest, sha256_file, write_manifest
+from ..io.vectors import VectorSource, shard_vectors, vectors_source
+from ..types import ImpactVector
 
 LOCK = "write.lock"
 
@@ -100,7 +102,6 @@ def update_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike, t
     The vectors must have been encoded with the index's settings (model, quantization, ...): ConfigError otherwise.
     A bad record raises InputFileError naming its file, line and id, and leaves the index as it was.
     """
-    from ..io.vectors import vectors_source
     from .plugin import index_vector_files
 
     index_dir, vectors_dir = Path(index_dir), Path(vectors_dir)
@@ -141,6 +142,22 @@ def read_ids(path: str | os.PathLike) -> dict[str, int]:
     if not lines:
         raise InputFileError(path, "holds no ids")
     return lines
+
+
+def final_vectors(base: VectorSource, updates: list[dict[str, Any]]) -> Iterator[tuple[str, ImpactVector]]:
+    """(id, vector) of the documents of an index built from ``base`` and then given ``updates`` (its manifest's
+    list): each document from the last vectors that hold its id, none for an id deleted after them."""
+    sources = [base.shard_dir, *(vectors_source(u["vectors"]).shard_dir for u in updates if u["op"] == "update")]
+    owner = dict.fromkeys((doc_id for doc_id, _ in shard_vectors(sources[0])), 0)
+    applied = 0
+    for update in updates:
+        if update["op"] == "update":
+            applied += 1
+            owner.update((doc_id, applied) for doc_id, _ in shard_vectors(sources[applied]))
+        else:
+            owner.update(dict.fromkeys(read_ids(update["ids"]), -1))
+    for k, folder in enumerate(sources):
+        yield from ((doc_id, vector) for doc_id, vector in shard_vectors(folder) if owner[doc_id] == k)
 
 
 def delete_documents(index_dir: str | os.PathLike, ids_file: str | os.PathLike) -> dict[str, Any]:

@@ -107,6 +107,7 @@ def file_hashes(index_dir):
 def test_updated_index_searches_as_one_built_from_scratch(corpus, scratch, tmp_path, engine):
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.indexing.update import delete_documents, update_index
+    from lsr_lucene.indexing.verify import verify_index
 
     root, final, queries = corpus
     scratch_manifest, scratch_runs, scratch_fingerprint = scratch
@@ -123,6 +124,8 @@ def test_updated_index_searches_as_one_built_from_scratch(corpus, scratch, tmp_p
     assert manifest["lucene"] == scratch_manifest["lucene"]  # documents, terms, postings: deletions expunged
     assert manifest["lucene"]["documents"] == len(final) == 240 + 60 - 25
     assert index_fingerprint(index) == scratch_fingerprint
+    report = verify_index(index, sample=300)
+    assert report.ok and (report.expected_documents, report.sampled) == (len(final), len(final))
     runs = searches(index, queries)
     assert runs == scratch_runs  # hit for hit, score for score, both searchers
     reference = ReferenceScorer(final)
@@ -242,3 +245,59 @@ def test_a_killed_update_leaves_the_old_index_intact(corpus, scratch, tmp_path):
     delete_documents(index, root / "deleted.txt")
     assert searches(index, queries) == scratch[1]
     assert not list(tmp_path.glob(".index.*"))
+
+
+def test_bad_input_is_refused_in_one_line_and_changes_nothing(corpus, encoder, tmp_path, capsys):
+    from lsr_lucene.cli.main import main
+    from lsr_lucene.collections import load_collection
+    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_documents
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.indexing.update import delete_documents, update_index
+    from lsr_lucene.quantize import QuantizationConfig
+
+    root, _, _ = corpus
+    index = tmp_path / "index"
+    index_impact(root / "a", index, progress=False)
+    before = file_hashes(index)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("4983\n\nnot-a-doc\n")  # 4983 is SciFact's first document
+    with pytest.raises(InputFileError, match=rf"^{ids}:3 \(id 'not-a-doc'\): no document with this id in {index}$"):
+        delete_documents(index, ids)
+    ids.write_text("4983\n4983\n")
+    with pytest.raises(InputFileError, match=r":2 \(id '4983'\): id repeated \(first on line 1\)$"):
+        delete_documents(index, ids)
+
+    other = EncodeConfig(dtype="fp32", max_length=128, quantization=QuantizationConfig(scale=50))
+    docs = itertools.islice(load_collection("scifact").docs_iter(), 5)
+    encode_documents(docs, tmp_path / "other", other, RunSettings(progress=False), encoder=encoder)
+    with pytest.raises(ConfigError, match=r"other settings than the index .*quantization") as err:
+        update_index(index, tmp_path / "other", progress=False)
+    assert "\n" not in str(err.value)
+    assert file_hashes(index) == before and not list(tmp_path.glob(".index.*"))
+
+    assert main(["delete", "--index", str(tmp_path / "missing"), "--ids", str(ids)]) == 1
+    assert main(["index", "--update", "--vectors", str(root / "b"), "--index", str(tmp_path / "missing")]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == [f"lsr-lucene {cmd}: error: {tmp_path / 'missing'}: not a Lucene index (no segments_N file)"
+                      for cmd in ("delete", "index")]
+
+
+def test_an_empty_vector_deletes_its_document_and_the_cli_reports_the_update(tmp_path, jvm_started, capsys):
+    from lsr_lucene.cli.main import main
+
+    first = write_vectors(tmp_path / "first", [(f"d{i}", {"a": 1 + i, "b": 2}) for i in range(6)])
+    second = write_vectors(tmp_path / "second", [("d1", {}), ("d2", {"c": 3}), ("d9", {"a": 5}), ("d8", {})])
+    (tmp_path / "ids.txt").write_text("d9\nd0\n")
+    index, final = str(tmp_path / "index"), str(tmp_path / "final")
+    assert main(["index", "--vectors", str(first), "--index", index, "--quiet"]) == 0
+    assert main(["index", "--vectors", str(second), "--index", index, "--update", "--quiet"]) == 0
+    assert main(["delete", "--index", index, "--ids", str(tmp_path / "ids.txt")]) == 0
+    write_vectors(tmp_path / "scratch", [(f"d{i}", {"a": 1 + i, "b": 2}) for i in (3, 4, 5)] + [("d2", {"c": 3})])
+    assert main(["index", "--vectors", str(tmp_path / "scratch"), "--index", final, "--quiet"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {k: lines[1][k] for k in ("added", "replaced", "deleted", "empty", "documents", "updates")} == \
+        {"added": 1, "replaced": 1, "deleted": 1, "empty": 2, "documents": 6, "updates": 1}
+    assert {k: lines[2][k] for k in ("deleted", "documents", "updates")} == {"deleted": 2, "documents": 4, "updates": 2}
+    assert {k: v for k, v in lines[2].items() if k in lines[3] and k not in ("index", "bytes")} == \
+        {k: v for k, v in lines[3].items() if k in lines[2] and k not in ("index", "bytes")}
+    assert index_fingerprint(index) == index_fingerprint(final)
