@@ -67,7 +67,5 @@ def index_vector_files(files: Sequence[str | os.PathLike], index_dir: str | os.P
     counters = {"indexed": int(indexer.indexed()), "empty": int(indexer.empty()),
                 "postings": int(indexer.postings()), "impact_sum": int(indexer.impactSum())}
     if update:
-        updates = indexer.updates()
-        counters.update(added=int(updates.added()), replaced=int(updates.replaced()),
-                        deleted=int(updates.deleted()))
+        counters.update(zip(("added", "replaced", "deleted"), map(int, indexer.updates().counts())))
     return counters

@@ -188,5 +188,5 @@ def delete_documents(index_dir: str | os.PathLike, ids_file: str | os.PathLike) 
         finally:
             updates.close()
         entry = {"op": "delete", "ids": str(ids_file.resolve()), "ids_sha256": sha,
-                 "counters": {"deleted": int(updates.deleted())}, "seconds": time.time() - started}
+                 "counters": {"deleted": int(updates.counts()[2])}, "seconds": time.time() - started}
         return _finish(index_dir, tmp, manifest, entry, manifest["lucene"]["documents"] - len(ids))

@@ -3,7 +3,6 @@ package org.lsrlucene.index;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Paths;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
@@ -22,15 +21,16 @@ import org.apache.lucene.store.FSDirectory;
  * <p>Reads the index's last commit to tell replaced documents from new ones and to find ids that are not there.
  * Writers opened with {@link #writerConfig} drop deleted documents from every segment on
  * {@link IndexWriter#forceMergeDeletes()}, so that the updated index holds the same documents, terms and postings
- * as an index built from scratch on the final documents.
+ * as an index built from scratch on the final documents. Not thread-safe: one writing thread (the counts may be
+ * read once it has finished).
  */
 public final class IndexUpdates implements Closeable {
   private final Directory directory;
   private final DirectoryReader before;
   private final IndexSearcher searcher;
-  private final AtomicLong added = new AtomicLong();
-  private final AtomicLong replaced = new AtomicLong();
-  private final AtomicLong deleted = new AtomicLong();
+  private long added;
+  private long replaced;
+  private long deleted;
 
   /** Open the last commit of the index at {@code indexDir}. */
   public IndexUpdates(String indexDir) throws IOException {
@@ -66,36 +66,33 @@ public final class IndexUpdates implements Closeable {
 
   /** Add {@code document}, replacing the document with the same {@code id} if there is one. */
   void put(IndexWriter writer, String id, Document document) throws IOException {
-    (contains(id) ? replaced : added).incrementAndGet();
+    if (contains(id)) {
+      replaced++;
+    } else {
+      added++;
+    }
     writer.updateDocument(new Term(ImpactDocument.ID, id), document);
   }
 
   /** Delete the document with {@code id}, if there is one. */
   void delete(IndexWriter writer, String id) throws IOException {
     if (contains(id)) {
-      deleted.incrementAndGet();
+      deleted++;
     }
     writer.deleteDocuments(new Term(ImpactDocument.ID, id));
   }
 
-  /** Documents whose id was new to the index. */
-  public long added() {
-    return added.get();
-  }
-
-  /** Documents that replaced one with the same id. */
-  public long replaced() {
-    return replaced.get();
-  }
-
-  /** Documents deleted (replaced ones not counted). */
-  public long deleted() {
-    return deleted.get();
+  /**
+   * Documents whose id was new to the index, documents that replaced one with the same id, and documents deleted
+   * (replaced ones not counted), in this order.
+   */
+  public long[] counts() {
+    return new long[] {added, replaced, deleted};
   }
 
   /**
    * Delete the documents with {@code ids} from the index, expunge them and commit. Ids that are not in the index
-   * are not counted in {@link #deleted()}.
+   * are not counted in {@link #counts()}.
    */
   public void deleteAll(String[] ids) throws IOException {
     try (IndexWriter writer = new IndexWriter(directory,
