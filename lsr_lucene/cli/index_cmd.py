@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from ..errors import ConfigError
 from .options import add_engine_option, add_jvm_options, start_jvm
@@ -15,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--collection", help="collection for --bm25 (name, folder, file or irds id)")
     parser.add_argument("--on-bad-input", choices=("fail", "skip"), default="fail")
     parser.add_argument("--index", required=True, help="index folder to write")
+    parser.add_argument("--update", action="store_true", help="add --vectors to the existing impact index --index, "
+                        "replacing the documents with the same ids (an empty vector deletes its document)")
     parser.add_argument("--threads", type=int, default=2, help="indexing threads")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing index")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -32,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if args.bm25 == bool(args.vectors):
         raise ConfigError("give either --vectors DIR (impact index) or --bm25 --collection C (BM25 index)")
     start_jvm(args)
+    if args.update:
+        return _update(args)
     if args.bm25:
         if not args.collection:
             raise ConfigError("--bm25 needs --collection")
@@ -46,3 +51,19 @@ def run(args: argparse.Namespace) -> int:
     print(json.dumps({"index": args.index, "engine": manifest["engine"], **manifest["lucene"],
                       "bytes": manifest["bytes"], "seconds": round(manifest["seconds"], 2)}))
     return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    from ..indexing.update import update_index
+
+    if args.overwrite or args.parts != 1 or args.optimize or args.engine != "plugin":
+        raise ConfigError("--update keeps the index's settings and runs through the java/ plugin: no --overwrite, "
+                          "--parts, --optimize or --engine anserini")
+    print_update(args.index, update_index(args.index, args.vectors, args.threads, not args.quiet))
+    return 0
+
+
+def print_update(index: str, manifest: dict[str, Any]) -> None:
+    """One JSON line: the counters of the update just applied and the index's statistics after it."""
+    print(json.dumps({"index": index, **manifest["updates"][-1]["counters"], **manifest["lucene"],
+                      "bytes": manifest["bytes"], "updates": len(manifest["updates"])}))

@@ -19,6 +19,7 @@ COMMANDS = {
     "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
     "run": "the whole pipeline on a collection, ending with a report against BM25",
     "verify": "check an index against its manifest and vectors (counts, ids, sampled postings)",
+    "delete": "delete documents by id from an impact index",
     "merge-indexes": "merge impact indexes (built on several machines or from parts of a corpus) into one",
     "export-opensearch": "write encoded vectors as an OpenSearch rank_features mapping, bulk and msearch files",
     "index-dense": "encode documents with a dense model and build a faiss index (Pyserini FaissSearcher layout)",

@@ -18,6 +18,7 @@ from typing import Any, Sequence, TypeVar
 
 from .. import jvm
 from ..errors import ConfigError
+from ..io.atomic import link_or_copy
 from .impact import build_index
 
 T = TypeVar("T")
@@ -38,11 +39,7 @@ def _link_folder(files: list[Path], folder: Path) -> Path:
     """A folder holding exactly ``files`` (hard links, or copies across file systems), for Anserini."""
     folder.mkdir(parents=True)
     for i, path in enumerate(files):
-        target = folder / f"{i:05d}-{path.name}"
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copyfile(path, target)
+        link_or_copy(path, folder / f"{i:05d}-{path.name}")
     return folder
 
 

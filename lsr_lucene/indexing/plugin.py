@@ -28,18 +28,20 @@ def _raise_failure(failure: Any, what: str) -> None:
 
 def index_vector_files(files: Sequence[str | os.PathLike], index_dir: str | os.PathLike, threads: int = 2,
                        total: int | None = None, progress: bool = True, ram_buffer_mb: float = 0,
-                       optimize: bool = False) -> dict[str, int]:
+                       optimize: bool = False, update: bool = False) -> dict[str, int]:
     """Index the ``JsonVectorCollection`` JSONL files (plain or .gz) into a new index at ``index_dir``.
 
     Returns the counters ``indexed`` (documents), ``empty`` (records with an empty vector, skipped),
     ``postings`` (terms summed over documents) and ``impact_sum``. A bad record raises InputFileError naming its
     file, line and id; nothing is committed then. ``ram_buffer_mb`` 0 means Anserini's 4096 MB bounded by half
-    the heap; ``optimize`` merges the index into one segment.
+    the heap; ``optimize`` merges the index into one segment. ``update`` adds the documents to the existing index
+    at ``index_dir`` instead, each replacing the document with its id (an empty vector deletes it), and adds the
+    counters ``added``, ``replaced`` and ``deleted``.
     """
     if threads < 1:
         raise ValueError(f"threads must be >= 1, got {threads}")
     indexer = jvm.autoclass("org.lsrlucene.index.ImpactIndexer")(str(index_dir), int(threads), float(ram_buffer_mb),
-                                                                 bool(optimize))
+                                                                 bool(optimize), bool(update))
     bar = None
     if progress:
         from tqdm import tqdm
@@ -62,5 +64,8 @@ def index_vector_files(files: Sequence[str | os.PathLike], index_dir: str | os.P
     failure = indexer.failure()
     if failure is not None:
         _raise_failure(failure, f"{len(files)} vector files into {index_dir}")
-    return {"indexed": int(indexer.indexed()), "empty": int(indexer.empty()), "postings": int(indexer.postings()),
-            "impact_sum": int(indexer.impactSum())}
+    counters = {"indexed": int(indexer.indexed()), "empty": int(indexer.empty()),
+                "postings": int(indexer.postings()), "impact_sum": int(indexer.impactSum())}
+    if update:
+        counters.update(zip(("added", "replaced", "deleted"), map(int, indexer.updates().counts())))
+    return counters

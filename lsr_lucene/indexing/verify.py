@@ -7,11 +7,12 @@ import os
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .. import jvm
 from ..errors import ManifestError
 from ..io.manifest import read_manifest
+from ..types import ImpactVector
 
 
 @dataclass
@@ -74,7 +75,7 @@ class _Reader:
 def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | None = None, sample: int = 100,
                  seed: int = 0) -> VerifyReport:
     """Verify an index built by lsr-lucene against its manifest (and, for impact indexes, its vectors)."""
-    from ..io.vectors import vectors_source
+    from ..io.vectors import shard_vectors, vectors_source
     from .anserini import BM25_KIND
     from .impact import IMPACT_KIND
 
@@ -93,37 +94,41 @@ def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | 
         if manifest.get("kind") != IMPACT_KIND:
             raise ManifestError(f"{index_dir}: not an index built by lsr-lucene (kind {manifest.get('kind')!r})")
         source = vectors_source(vectors_dir or manifest["config"]["vectors"])
+        if manifest.get("updates"):
+            from .update import final_vectors
+
+            found = _compare_with_vectors(reader, ids, final_vectors(source, manifest["updates"]), report, sample,
+                                          seed)
+            report.expected_documents, report.expected_postings = found
+            return report
         totals = source.manifest["totals"]
         report.expected_documents = totals["records"] - totals.get("empty_vectors", 0)
         report.expected_postings = totals["postings"]
-        _compare_with_vectors(reader, ids, source.shard_dir, report, sample, seed)
+        _compare_with_vectors(reader, ids, shard_vectors(source.shard_dir), report, sample, seed)
         return report
     finally:
         reader.close()
 
 
-def _compare_with_vectors(reader: _Reader, ids: list[str], shard_dir: Path, report: VerifyReport, sample: int,
-                          seed: int) -> None:
-    """Fill missing/unexpected ids and check a reservoir sample of documents' postings against their vectors."""
-    from ..io.jsonl import read_jsonl
-    from ..io.vectors import validate_vector_record
-
+def _compare_with_vectors(reader: _Reader, ids: list[str], records: Iterable[tuple[str, ImpactVector]],
+                          report: VerifyReport, sample: int, seed: int) -> tuple[int, int]:
+    """Fill missing/unexpected ids and check a reservoir sample of documents' postings against their vectors;
+    the documents and postings of the non-empty vectors."""
     lucene_doc = {doc_id: n for n, doc_id in enumerate(ids)}
     rng = random.Random(seed)
     chosen: list[tuple[str, dict[str, int]]] = []
     vector_ids: set[str] = set()
-    seen = 0
-    for path in sorted(p for p in shard_dir.rglob("*") if p.is_file()):
-        for line_no, record in read_jsonl(path):
-            doc_id, vector = validate_vector_record(record, path, line_no)
-            if not vector:
-                continue
-            vector_ids.add(doc_id)
-            seen += 1
-            if len(chosen) < sample:
-                chosen.append((doc_id, vector))
-            elif (slot := rng.randrange(seen)) < sample:
-                chosen[slot] = (doc_id, vector)
+    seen = postings = 0
+    for doc_id, vector in records:
+        if not vector:
+            continue
+        vector_ids.add(doc_id)
+        seen += 1
+        postings += len(vector)
+        if len(chosen) < sample:
+            chosen.append((doc_id, vector))
+        elif (slot := rng.randrange(seen)) < sample:
+            chosen[slot] = (doc_id, vector)
     report.missing_ids = sorted(vector_ids - lucene_doc.keys())[:20]
     report.unexpected_ids = sorted(lucene_doc.keys() - vector_ids)[:20]
     for doc_id, vector in chosen:
@@ -136,3 +141,4 @@ def _compare_with_vectors(reader: _Reader, ids: list[str], shard_dir: Path, repo
                 report.mismatches.append(f"{doc_id}: term {term!r} has impact {got} in the index, {impact} in "
                                          "the vectors")
                 break
+    return seen, postings

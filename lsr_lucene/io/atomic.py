@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import gzip
 import io
 import os
@@ -80,9 +82,46 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+        replace_dir(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+RENAME_EXCHANGE = 2
+"""Linux ``renameat2`` flag: swap two paths in one step."""
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap folders ``a`` and ``b`` atomically; False where the system cannot (not Linux, old kernel, file system)."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(a), None, str(b))
+
+
+def replace_dir(new: Path, path: Path) -> None:
+    """Put folder ``new`` in place of ``path``. Where the system can swap two folders in one step (Linux), ``path``
+    holds either its old or its new contents at any instant, even if the process is killed; the old contents, left
+    at ``new``, are removed after (or, after a kill, by the next :func:`atomic_dir` of ``path``)."""
+    if not path.exists():
+        os.replace(new, path)
+    elif _exchange(new, path):
+        shutil.rmtree(new)
+    else:
+        shutil.rmtree(path)
+        os.replace(new, path)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to ``source`` at ``target``, or a copy where links cannot be made (across file systems)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

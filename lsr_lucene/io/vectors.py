@@ -11,7 +11,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import InputFileError, ManifestError
 from ..types import ImpactVector
@@ -89,3 +89,10 @@ def vectors_source(folder: str | os.PathLike) -> VectorSource:
         raise ManifestError(f"{folder}: holds no vectors")
     return VectorSource(folder, {"kind": DOCS_KIND, "config": {"plain_folder": True}, "shards": shards,
                                  "totals": totals, "complete": True})
+
+
+def shard_vectors(shard_dir: Path) -> Iterator[tuple[str, ImpactVector]]:
+    """(id, vector) of every record of the vector files under ``shard_dir``, validated, in file name order."""
+    for path in sorted(p for p in shard_dir.rglob("*") if p.is_file()):
+        for line_no, record in read_jsonl(path):
+            yield validate_vector_record(record, path, line_no)

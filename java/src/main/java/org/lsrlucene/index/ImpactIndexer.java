@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -39,6 +40,8 @@ public final class ImpactIndexer {
   private final int threads;
   private final double ramBufferMB;
   private final boolean optimize;
+  private final boolean update;
+  private volatile IndexUpdates updates;
   private final AtomicLong indexed = new AtomicLong();
   private final AtomicLong empty = new AtomicLong();
   private final AtomicLong postings = new AtomicLong();
@@ -54,6 +57,14 @@ public final class ImpactIndexer {
    * @param optimize merge the index into one segment at the end (Anserini's {@code -optimize})
    */
   public ImpactIndexer(String indexDir, int threads, double ramBufferMB, boolean optimize) {
+    this(indexDir, threads, ramBufferMB, optimize, false);
+  }
+
+  /**
+   * @param update add the documents to the existing index at {@code indexDir}, each replacing the document with the
+   *     same id (a record with an empty vector deletes it); see {@link IndexUpdates}
+   */
+  public ImpactIndexer(String indexDir, int threads, double ramBufferMB, boolean optimize, boolean update) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
@@ -62,6 +73,7 @@ public final class ImpactIndexer {
     this.ramBufferMB = ramBufferMB > 0 ? ramBufferMB
         : Math.min(4096.0, Runtime.getRuntime().maxMemory() / 2.0 / (1 << 20));
     this.optimize = optimize;
+    this.update = update;
   }
 
   /** Start indexing {@code files} (in this order) in the background. */
@@ -122,6 +134,11 @@ public final class ImpactIndexer {
     return impactSum.get();
   }
 
+  /** In update mode, the counts of added, replaced and deleted documents; null otherwise. */
+  public IndexUpdates updates() {
+    return updates;
+  }
+
   static IndexWriterConfig writerConfig(double ramBufferMB) {
     // The analyzer is unused (documents arrive as token streams); WhitespaceAnalyzer is what Anserini's
     // -pretokenized indexing sets.
@@ -135,8 +152,11 @@ public final class ImpactIndexer {
   }
 
   private void run(List<Path> files) throws Exception {
-    try (Directory dir = FSDirectory.open(indexDir);
-         IndexWriter writer = new IndexWriter(dir, writerConfig(ramBufferMB));
+    updates = update ? new IndexUpdates(indexDir.toString()) : null;
+    try (IndexUpdates closing = updates;
+         Directory dir = FSDirectory.open(indexDir);
+         IndexWriter writer = new IndexWriter(dir, update ? IndexUpdates.writerConfig(ramBufferMB)
+             : writerConfig(ramBufferMB));
          LineBlockReader reader = new LineBlockReader(files, BLOCK_BYTES)) {
       if (threads == 1) {
         writeInOrder(writer, serial(reader));
@@ -146,6 +166,9 @@ public final class ImpactIndexer {
       if (failure.get() != null) {
         writer.rollback();
         return;
+      }
+      if (update) {
+        writer.forceMergeDeletes();
       }
       writer.commit();
       if (optimize) {
@@ -223,10 +246,18 @@ public final class ImpactIndexer {
           int size = block.terms[d].length;
           if (size == 0) {
             empty.incrementAndGet();
+            if (update) {  // the final documents hold no such document: an index from scratch skips it
+              updates.delete(writer, block.ids[d]);
+            }
             continue;
           }
           try {
-            writer.addDocument(document.set(block.ids[d], block.terms[d], block.impacts[d], size));
+            Document doc = document.set(block.ids[d], block.terms[d], block.impacts[d], size);
+            if (update) {
+              updates.put(writer, block.ids[d], doc);
+            } else {
+              writer.addDocument(doc);
+            }
           } catch (IllegalArgumentException e) {  // Lucene refuses the document (e.g. too many tokens)
             throw new BadRecordException(block.file, block.lines[d], block.ids[d], "Lucene refused it: "
                 + e.getMessage());
