@@ -42,7 +42,7 @@ def corpus(tmp_path_factory, encoder, jvm_started):
     60 new documents and 30 replaced ones (their title alone), 25 ids to delete (old and new), the final documents'
     vectors (a plain folder) and 40 test queries."""
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import DOCS_KIND, EncodeConfig, RunSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND, EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
     from lsr_lucene.pipeline import judged_queries
     from lsr_lucene.types import Doc
 
@@ -50,7 +50,7 @@ def corpus(tmp_path_factory, encoder, jvm_started):
     collection = load_collection("scifact")
     docs = list(itertools.islice(collection.docs_iter(), 300))
     config = EncodeConfig(dtype="fp32", max_length=128)
-    settings = RunSettings(shard_size=50, progress=False)
+    settings = EncodeSettings(shard_size=50, progress=False)
     encode_documents([docs[i] for i in BASE], root / "a", config, settings, encoder=encoder)
     changed = [Doc(docs[i].id, "", docs[i].title) for i in REPLACED]
     encode_documents(changed + [docs[i] for i in NEW], root / "b", config, settings, encoder=encoder)
@@ -138,7 +138,7 @@ def test_a_deleted_document_is_never_returned(corpus, scratch, tmp_path):
     """Deletions still in the segments (an index deleted from by another Lucene writer) are skipped by both of the
     plugin's strategies and by Anserini's searcher."""
     from lsr_lucene import jvm
-    from lsr_lucene.encode import DOCS_KIND, read_vectors
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND, read_vectors
     from lsr_lucene.indexing.impact import index_impact
 
     root, final, queries = corpus
@@ -250,7 +250,7 @@ def test_a_killed_update_leaves_the_old_index_intact(corpus, scratch, tmp_path):
 def test_bad_input_is_refused_in_one_line_and_changes_nothing(corpus, encoder, tmp_path, capsys):
     from lsr_lucene.cli.main import main
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encode import EncodeConfig, RunSettings, encode_documents
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.indexing.update import delete_documents, update_index
     from lsr_lucene.quantize import QuantizationConfig
@@ -269,7 +269,7 @@ def test_bad_input_is_refused_in_one_line_and_changes_nothing(corpus, encoder, t
 
     other = EncodeConfig(dtype="fp32", max_length=128, quantization=QuantizationConfig(scale=50))
     docs = itertools.islice(load_collection("scifact").docs_iter(), 5)
-    encode_documents(docs, tmp_path / "other", other, RunSettings(progress=False), encoder=encoder)
+    encode_documents(docs, tmp_path / "other", other, EncodeSettings(progress=False), encoder=encoder)
     with pytest.raises(ConfigError, match=r"other settings than the index .*quantization") as err:
         update_index(index, tmp_path / "other", progress=False)
     assert "\n" not in str(err.value)
