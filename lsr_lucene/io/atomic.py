@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
 import io
 import os
@@ -10,6 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
+
+from ..errors import BusyError
 
 
 @contextlib.contextmanager
@@ -71,18 +74,69 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; on clean exit replace ``path`` with it.
 
-    Temporary folders left beside ``path`` by a killed run are removed first (one writer per ``path``).
+    The old ``path`` is renamed aside, the new one renamed in, then the aside removed: a kill at any point leaves
+    the old or the new folder, and the next run restores an old one left aside. The run holds a lock beside
+    ``path`` throughout (:func:`writer_lock`); temporary folders left beside ``path`` by a killed run are removed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with writer_lock(path):
+        _recover(path)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        try:
+            yield tmp
+            aside = _aside(path)
+            if path.exists():
+                os.replace(path, aside)
+            os.replace(tmp, path)
+            shutil.rmtree(aside, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def _aside(path: Path) -> Path:
+    return path.parent / f".{path.name}.old"
+
+
+def _recover(path: Path) -> None:
+    """Undo what a run killed inside :func:`atomic_dir` left: the old folder back if it was aside, no temporary."""
+    aside = _aside(path)
+    if aside.exists():
+        if path.exists():
+            shutil.rmtree(aside)
+        else:
+            os.replace(aside, path)
     for stale in path.parent.glob(f".{path.name}.*.tmp"):
         shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+
+
+@contextlib.contextmanager
+def writer_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock on ``.<name>.lock`` beside ``path`` (which records this process's id), or raise
+    BusyError naming the process that holds it. The lock file is removed on exit."""
+    path = Path(path)
+    lock = path.parent / f".{path.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise BusyError(f"{path}: another run (process {holder}) is writing it (lock {lock}); wait for it "
+                              "to finish or write elsewhere") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed the file between our open and lock: lock the new one
     try:
-        yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.unlink(lock)
+        os.close(fd)
