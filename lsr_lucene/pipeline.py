@@ -15,6 +15,7 @@ from typing import Any, Callable
 from .collections import BadInput, Collection, load_collection
 from .encode import EncodeConfig, RunSettings, encode_documents, encode_queries, read_vectors
 from .errors import ConfigError
+from .evaluation.measures import DEFAULT_MEASURES
 from .io.manifest import folder_size
 from .io.trec import write_run
 from .types import Qrel, Query
@@ -41,7 +42,7 @@ class PipelineConfig:
     remove_query_hits: bool | None = None
     """None: the collection's default (on for BEIR, off for classic collections)."""
     bad_input: str = "fail"
-    measures: tuple[str, ...] = ("nDCG@10", "RR@10", "R@100", "R@1000")
+    measures: tuple[str, ...] = DEFAULT_MEASURES
 
     def output_dir(self) -> Path:
         if self.output:
