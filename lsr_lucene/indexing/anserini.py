@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import jvm
-from ..errors import JvmError, ManifestError
+from ..errors import InputFileError, JvmError, ManifestError
 from ..io.atomic import atomic_dir
 from ..io.jsonl import dumps
 from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
@@ -131,6 +131,8 @@ def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int =
         inputs.mkdir()
         try:
             count = _write_json_collection(docs, inputs, max(1, threads))
+            if not count:
+                raise InputFileError(source or index_dir, "holds no documents: nothing to index")
             counters = index_collection(inputs, tmp, "JsonCollection", [], threads, total=count, progress=progress)
         finally:
             shutil.rmtree(inputs, ignore_errors=True)

@@ -44,8 +44,10 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
         if existing.get("kind") != IMPACT_KIND or existing.get("config") != config:
             raise ManifestError(f"{index_dir}: holds an index of other vectors; use another folder or --overwrite")
         return existing
+    total = source["totals"].get("records", 0)
+    if not total:
+        raise ManifestError(f"{vectors_dir}: holds no vectors (was the encoded collection empty?)")
     used = resolve_engine(engine)
-    total = source["totals"].get("records")
     started = time.time()
     with atomic_dir(index_dir) as tmp:
         files = [vectors_dir / s["file"] for s in source["shards"]]
@@ -57,7 +59,7 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
             counters = build_index(files, found.shard_dir, tmp, used, threads, total, progress, optimize)
         seconds = time.time() - started
         stats = lucene_stats(tmp)
-        expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
+        expected = total - source["totals"].get("empty_vectors", 0)
         if stats["documents"] != expected:
             raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
                                 f"(vectors in {vectors_dir}, counters {counters})")
