@@ -19,8 +19,9 @@ from .. import jvm
 from ..errors import InputFileError, JvmError, ManifestError
 from ..io.atomic import atomic_dir
 from ..io.jsonl import dumps
-from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
+from ..io.manifest import folder_size, try_read_manifest, write_manifest
 from ..types import Doc
+from .manifest import lucene_stats
 
 BM25_KIND = "lsr-lucene/bm25-index"
 _SETUP = threading.Lock()
@@ -82,37 +83,6 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
     return result
 
 
-def _term_count(terms: Any) -> int:
-    """Distinct terms (``Terms.size()`` is -1 across several segments: walk the merged term dictionary then)."""
-    if terms is None:
-        return 0
-    size = int(terms.size())
-    if size >= 0:
-        return size
-    it, size = terms.iterator(), 0
-    while it.next() is not None:
-        size += 1
-    return size
-
-
-def lucene_stats(index_dir: Path) -> dict[str, int]:
-    """Documents, distinct terms, postings and total term frequency of the ``contents`` field."""
-    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
-        jvm.autoclass("java.io.File")(str(index_dir)).toPath())
-    reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
-    try:
-        terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
-            jvm.cast("org.apache.lucene.index.IndexReader", reader), "contents")
-        return {"documents": int(reader.numDocs()),
-                "terms": _term_count(terms),
-                "postings": int(terms.getSumDocFreq()) if terms is not None else 0,
-                "total_term_frequency": int(terms.getSumTotalTermFreq()) if terms is not None else 0}
-    finally:
-        reader.close()
-        directory.close()
-
-
-
 def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int = 2, progress: bool = True,
                overwrite: bool = False, source: str = "") -> dict[str, Any]:
     """BM25 index of raw text (title and text joined) with Anserini's defaults (English analyzer, Porter stemmer,
@@ -156,11 +126,3 @@ def _write_json_collection(docs: Iterable[Doc], folder: Path, files: int) -> int
         for out in outs:
             out.close()
     return count
-
-
-def index_manifest(index_dir: str | os.PathLike) -> dict[str, Any]:
-    """The manifest of a finished index built by this tool."""
-    manifest = read_manifest(index_dir)
-    if not manifest.get("complete"):
-        raise ManifestError(f"{index_dir}: index did not finish")
-    return manifest

@@ -18,7 +18,8 @@ from typing import Any, Sequence, TypeVar
 
 from .. import jvm
 from ..errors import ConfigError
-from .impact import build_index
+from .build import build_index
+from .manifest import IMPACT_KIND, lucene_stats
 
 T = TypeVar("T")
 
@@ -97,8 +98,6 @@ def merge_index_folders(indexes: Sequence[str | os.PathLike], out: str | os.Path
     ``out`` with a manifest listing them; returns that manifest."""
     from ..io.atomic import atomic_dir
     from ..io.manifest import folder_size, read_manifest, write_manifest
-    from .anserini import lucene_stats
-    from .impact import IMPACT_KIND
 
     manifests = [read_manifest(path) for path in indexes]
     for path, manifest in zip(indexes, manifests):

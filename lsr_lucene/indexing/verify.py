@@ -76,7 +76,7 @@ def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | 
     """Verify an index built by lsr-lucene against its manifest (and, for impact indexes, its vectors)."""
     from ..io.vectors import vectors_source
     from .anserini import BM25_KIND
-    from .impact import IMPACT_KIND
+    from .manifest import IMPACT_KIND
 
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)

@@ -70,7 +70,7 @@ class SpladeTextSearcher:
         import dataclasses
 
         from ..encode import EncodeConfig, make_encoder
-        from ..indexing.anserini import index_manifest
+        from ..indexing.manifest import index_manifest
         from ..quantize import QuantizationConfig
         from .impact import open_impact_searcher
 
