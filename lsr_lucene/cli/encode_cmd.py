@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..collections import BadInput, load_collection
+    from ..collections.judged import judged_queries
     from ..encode import encode_documents, encode_queries
-    from ..pipeline import judged_queries
 
     if args.ray and (args.queries or args.token_level):
         raise ConfigError("--ray encodes document vectors; queries and --token-level run in one process")
