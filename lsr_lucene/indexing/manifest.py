@@ -36,16 +36,10 @@ def _term_count(terms: Any) -> int:
 
 def lucene_stats(index_dir: Path) -> dict[str, int]:
     """Documents, distinct terms, postings and total term frequency of the ``contents`` field."""
-    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
-        jvm.autoclass("java.io.File")(str(index_dir)).toPath())
-    reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
-    try:
+    with jvm.lucene_reader(index_dir) as reader:
         terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
             jvm.cast("org.apache.lucene.index.IndexReader", reader), "contents")
         return {"documents": int(reader.numDocs()),
                 "terms": _term_count(terms),
                 "postings": int(terms.getSumDocFreq()) if terms is not None else 0,
                 "total_term_frequency": int(terms.getSumTotalTermFreq()) if terms is not None else 0}
-    finally:
-        reader.close()
-        directory.close()
