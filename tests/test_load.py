@@ -7,19 +7,18 @@ import pytest
 
 from lsr_lucene.evaluation.load import peak_rss_mb, repeated_queries
 
-from .conftest import shared
+from .conftest import SLICE
 
 N_QUERIES = 10_000
 
 
 @pytest.fixture(scope="module")
-def adi(tmp_path_factory, jvm_started, splade_tiny):
+def small_run(tmp_path_factory, jvm_started, splade_tiny):
     from lsr_lucene.pipeline import PipelineConfig, run_pipeline
     from lsr_lucene.encode import RunSettings
 
-    shared("adi")
-    out = tmp_path_factory.mktemp("load") / "adi"
-    run_pipeline(PipelineConfig(collection="adi", output=str(out), bm25=False,
+    out = tmp_path_factory.mktemp("load") / "run"
+    run_pipeline(PipelineConfig(collection=str(SLICE), output=str(out), bm25=False,
                                 settings=RunSettings(progress=False)), say=lambda _: None)
     return out
 
@@ -30,13 +29,13 @@ def search_peak_mb(index, queries, run, heap="256m"):
                         "--k", "100", "--threads", "2", "--heap", heap])[1]
 
 
-def test_ten_thousand_queries_hold_steady_memory(adi, tmp_path):
+def test_ten_thousand_queries_hold_steady_memory(small_run, tmp_path):
     from lsr_lucene.io.trec import read_run
 
-    base = adi / "query-vectors"
-    small = search_peak_mb(adi / "index-impact", repeated_queries(base, 1_000, tmp_path / "q1k"),
+    base = small_run / "query-vectors"
+    small = search_peak_mb(small_run / "index-impact", repeated_queries(base, 1_000, tmp_path / "q1k"),
                            tmp_path / "1k.trec")
-    large = search_peak_mb(adi / "index-impact", repeated_queries(base, N_QUERIES, tmp_path / "q10k"),
+    large = search_peak_mb(small_run / "index-impact", repeated_queries(base, N_QUERIES, tmp_path / "q10k"),
                            tmp_path / "10k.trec")
     assert len(read_run(tmp_path / "10k.trec")) == N_QUERIES
     assert large - small < 64, f"peak memory {small} MiB for 1,000 queries, {large} MiB for 10,000"
