@@ -15,18 +15,21 @@ _PEAK = ("import resource, sys\n"
 
 
 def repeated_queries(source: Path, n: int, out: Path) -> Path:
-    """A query vectors folder at ``out`` of ``n`` queries: ``source``'s, repeated, with ids made unique (kept when
-    already there)."""
-    from ..encode import QUERIES_KIND, read_vectors
-    from ..io.shards import ShardedJsonlWriter
+    """A query vectors folder at ``out`` of ``n`` queries: those of the encode output ``source``, repeated, with ids
+    made unique (kept when already there)."""
+    from ..io.jsonl import read_jsonl
+    from ..io.manifest import read_manifest
+    from ..io.shards import ShardedJsonlWriter, completed_manifest
 
     if (out / "manifest.json").exists():
         return out
-    base = list(read_vectors(source))
-    writer = ShardedJsonlWriter(out, QUERIES_KIND, {"load": n}, shard_size=10**9)
+    kind = read_manifest(source).get("kind", "")
+    base = [record for shard in completed_manifest(source, kind)["shards"]
+            for _, record in read_jsonl(source / shard["file"])]
+    writer = ShardedJsonlWriter(out, kind, {"load": n}, shard_size=10**9)
     for i in range(n):
-        qid, vector = base[i % len(base)]
-        writer.write({"id": f"{qid}-{i}", "contents": "", "vector": vector})
+        record = base[i % len(base)]
+        writer.write({"id": f"{record['id']}-{i}", "contents": "", "vector": record["vector"]})
     writer.finish()
     return out
 
