@@ -31,7 +31,7 @@ DTYPES = ("bf16", "fp32")
 def speed(docs: list[Any], repeats: int, threads: int, batch_size: int = 32) -> tuple[dict[str, Any], dict]:
     """Per dtype: best seconds, docs/s and tokens/s over ``repeats`` alternating passes; and the vectors."""
     from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
-    from lsr_lucene.encoding.stats import EncodeStats
+    from lsr_lucene.encoding.encoders.splade import EncodeStats
 
     encoders = {d: make_dense_encoder(DenseEncodeConfig(dtype=d), threads) for d in DTYPES}
     texts = [d.contents for d in docs]
@@ -64,11 +64,12 @@ def full_ndcg(collection_name: str, work: Path, threads: int, k: int = 1000) -> 
     import numpy as np
 
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.beir import corpus_line_count
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.encoding.stages.sparse import EncodeSettings
     from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, encode_dense_documents, make_dense_encoder
     from lsr_lucene.evaluation.measures import evaluate
     from lsr_lucene.io.array_shards import read_array_shards
-    from lsr_lucene.pipeline import _line_count, judged_queries
     from lsr_lucene.types import Hit
 
     collection = load_collection(collection_name)
@@ -79,7 +80,7 @@ def full_ndcg(collection_name: str, work: Path, threads: int, k: int = 1000) -> 
         config = DenseEncodeConfig(dtype=dtype)
         settings = EncodeSettings(threads=threads, shard_size=2048)
         manifest = encode_dense_documents(collection.docs_iter(), folder, config, settings,
-                                          total=_line_count(collection))
+                                          total=corpus_line_count(collection))
         assert manifest["config"]["dtype"] == dtype, f"{folder} holds {manifest['config']['dtype']} vectors"
         ids, blocks = [], []
         for shard_ids, shard in read_array_shards(folder, "lsr-lucene/dense-vectors", mmap=False):

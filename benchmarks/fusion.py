@@ -73,11 +73,11 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
     from pyserini.trectools import TrecRun
 
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.encoding.stages.sparse import read_vectors
     from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
     from lsr_lucene.io.manifest import read_manifest
     from lsr_lucene.io.trec import write_run
-    from lsr_lucene.pipeline import judged_queries
     from lsr_lucene.search.bm25 import Bm25Searcher
     from lsr_lucene.search.dense import DenseSearcher
     from lsr_lucene.search.fusion import FusionConfig, fuse_columns

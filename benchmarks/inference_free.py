@@ -49,10 +49,10 @@ def benchmark(model: str | None = None, collections: Sequence[str] = ("scifact",
     import torch
 
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.encoding.encoders.checkpoint import describe
     from lsr_lucene.encoding.encoders.inference_free import InferenceFreeEncoder
     from lsr_lucene.models import resolve_model
-    from lsr_lucene.pipeline import judged_queries
 
     torch.set_num_threads(threads)
     results: dict[str, Any] = {"model": model or "idf over each corpus (splade-tiny tokenizer)", "threads": threads,

@@ -10,42 +10,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-PEAK = ("import resource, sys\n"
-        "from lsr_lucene.cli.main import main\n"
-        "code = main(sys.argv[1:])\n"
-        "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
-        "sys.exit(code)\n")
-
-
-def queries_folder(source: Path, n: int, out: Path) -> Path:
-    from lsr_lucene.encoding.stages.sparse import QUERIES_KIND, read_vectors
-    from lsr_lucene.io.shards import ShardedJsonlWriter
-
-    if (out / "manifest.json").exists():
-        return out
-    base = list(read_vectors(source))
-    writer = ShardedJsonlWriter(out, QUERIES_KIND, {"load": n}, shard_size=10**9)
-    for i in range(n):
-        qid, vector = base[i % len(base)]
-        writer.write({"id": f"{qid}-{i}", "contents": "", "vector": vector})
-    writer.finish()
-    return out
+from lsr_lucene.evaluation.load import peak_rss_mb, repeated_queries
 
 
 def search(index: Path, queries: Path, run: Path, heap: str, k: int = 1000) -> dict:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK, "search", "--index", str(index), "--queries", str(queries),
-                           "--output", str(run), "--k", str(k), "--threads", "2", "--heap", heap],
-                          capture_output=True, text=True, check=True)
+    out, peak = peak_rss_mb(["search", "--index", str(index), "--queries", str(queries), "--output", str(run),
+                             "--k", str(k), "--threads", "2", "--heap", heap])
     wall = time.perf_counter() - started
-    stats = json.loads(done.stdout.split("PEAK")[0].strip().splitlines()[-1])
+    stats = json.loads(out.strip().splitlines()[-1])
     return {"queries": stats["queries"], "queries_per_s": stats["queries_per_s"], "wall_s": round(wall, 1),
-            "peak_rss_mb": int(done.stdout.split("PEAK")[-1])}
+            "peak_rss_mb": peak}
 
 
 def run(work: Path = Path("benchmarks/work"), heap: str = "1g", pipeline: Path | None = None) -> dict:
@@ -58,7 +36,7 @@ def run(work: Path = Path("benchmarks/work"), heap: str = "1g", pipeline: Path |
         main(["run", "--collection", "scifact", "--output", str(out), "--quiet", "--no-bm25"])
     result = {"heap": heap}
     for n in (1_000, 10_000):
-        folder = queries_folder(out / "query-vectors", n, work / f"load-queries-{n}")
+        folder = repeated_queries(out / "query-vectors", n, work / f"load-queries-{n}")
         result[str(n)] = search(out / "index-impact", folder, work / f"load-{n}.trec", heap)
     result["peak_growth_mb"] = result["10000"]["peak_rss_mb"] - result["1000"]["peak_rss_mb"]
     return result

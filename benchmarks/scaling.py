@@ -76,8 +76,8 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
     from lsr_lucene.collections import BadInput, load_collection
     from lsr_lucene.encoding.stages.sparse import (EncodeConfig, EncodeSettings, encode_documents, encode_queries, make_encoder,
                                    read_vectors)
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.io.atomic import write_text
-    from lsr_lucene.pipeline import judged_queries
     from lsr_lucene.search.batch import search_vectors
 
     folder = work / "scaling" / collection

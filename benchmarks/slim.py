@@ -55,11 +55,11 @@ def prepare(collection: str, work: Path, k_prime: int, threads: int = 2) -> dict
     """Encode (token level), index and search the first stage once; returns the paths. Resumable."""
     from lsr_lucene import jvm
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, read_vectors
     from lsr_lucene.encoding.stages.tokens import encode_documents_token_level, encode_queries_token_level
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.atomic import write_text
-    from lsr_lucene.pipeline import judged_queries
     from lsr_lucene.search.batch import search_vectors
 
     coll = load_collection(collection)

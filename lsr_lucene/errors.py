@@ -48,3 +48,7 @@ class JvmError(LsrLuceneError):
 
 class SetupError(LsrLuceneError):
     """A model, jar or other set-up step is missing or failed."""
+
+
+class BusyError(LsrLuceneError):
+    """An output folder is being written by another run."""

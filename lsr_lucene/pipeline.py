@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .collections import BadInput, Collection, load_collection
+from .collections.beir import corpus_line_count
+from .collections.judged import judged_queries
 from .encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
 from .errors import ConfigError
+from .evaluation.measures import DEFAULT_MEASURES
 from .io.manifest import folder_size
 from .io.trec import write_run
 from .types import Qrel, Query
@@ -41,7 +44,7 @@ class PipelineConfig:
     remove_query_hits: bool | None = None
     """None: the collection's default (on for BEIR, off for classic collections)."""
     bad_input: str = "fail"
-    measures: tuple[str, ...] = ("nDCG@10", "RR@10", "R@100", "R@1000")
+    measures: tuple[str, ...] = DEFAULT_MEASURES
 
     def output_dir(self) -> Path:
         if self.output:
@@ -68,22 +71,6 @@ class Paths:
         self.runs = self.root / "runs"
 
 
-def judged_queries(collection: Collection, split: str) -> tuple[list[Query], list[Qrel]]:
-    """The queries judged in ``split`` (all queries when the collection has no qrels) and the qrels."""
-    splits = collection.splits()
-    if not splits:
-        raise ConfigError(f"collection {collection.name!r} has no qrels: it can be encoded and indexed, "
-                          "not evaluated")
-    qrels = list(collection.qrels_iter(split))
-    judged = {q.query_id for q in qrels}
-    queries = [q for q in collection.queries_iter() if q.id in judged]
-    missing = judged - {q.id for q in queries}
-    if missing:
-        log.warning("qrels of %s name %d query ids that have no query text (e.g. %s); they score 0",
-                    split, len(missing), ", ".join(sorted(missing)[:3]))
-    return queries, qrels
-
-
 def unknown_qrels_docs(qrels: list[Qrel], collection: Collection) -> list[str]:
     """Doc ids the qrels name that the corpus lacks (warned with a count: such judgments can never be retrieved)."""
     unknown = {q.doc_id for q in qrels} - {d.id for d in collection.docs_iter()}
@@ -91,18 +78,6 @@ def unknown_qrels_docs(qrels: list[Qrel], collection: Collection) -> list[str]:
         log.warning("qrels name %d doc ids that are not in the corpus (e.g. %s); they can never be retrieved",
                     len(unknown), ", ".join(sorted(unknown)[:3]))
     return sorted(unknown)
-
-
-def _line_count(collection: Collection) -> int | None:
-    folder = getattr(collection, "folder", None)
-    if folder is None:
-        return None
-    from .io.jsonl import read_lines
-
-    for name in ("corpus.jsonl", "corpus.jsonl.gz"):
-        if (Path(folder) / name).is_file():
-            return sum(1 for _ in read_lines(Path(folder) / name))
-    return None
 
 
 def run_pipeline(config: PipelineConfig, say: Callable[[str], None] = print) -> dict[str, Any]:
@@ -147,7 +122,7 @@ def impact_stage(config: PipelineConfig, collection: Collection, queries: list[Q
     from .search.batch import search_vectors
 
     docs = encode_documents(collection.docs_iter(), paths.vectors, config.encode, config.settings,
-                            total=_line_count(collection))
+                            total=corpus_line_count(collection))
     query_config = dataclasses.replace(config.encode, max_length=config.query_max_length)
     query_manifest = encode_queries(queries, paths.query_vectors, query_config, config.settings)
     index = index_impact(paths.vectors, paths.impact_index, config.index_threads, progress=config.settings.progress,

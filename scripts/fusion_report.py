@@ -92,10 +92,11 @@ def prepare(collection_name: str, work: str | None = None, progress: bool = True
     """The pipeline (impact and BM25 indexes, encoded test queries) and the MiniLM dense index of one collection in
     its work folder, made once; (pipeline config, collection, dense vectors manifest)."""
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.beir import corpus_line_count
     from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
     from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, encode_dense_documents
     from lsr_lucene.indexing.dense import index_dense
-    from lsr_lucene.pipeline import PipelineConfig, _line_count, run_pipeline
+    from lsr_lucene.pipeline import PipelineConfig, run_pipeline
 
     work_dir = Path(work or REPO / "benchmarks" / "work" / collection_name)
     pipeline = PipelineConfig(collection=collection_name, output=str(work_dir), encode=EncodeConfig(model),
@@ -104,7 +105,7 @@ def prepare(collection_name: str, work: str | None = None, progress: bool = True
     collection = load_collection(collection_name)
     settings = EncodeSettings(batch_size=32, progress=progress)
     dense_vectors = encode_dense_documents(collection.docs_iter(), work_dir / "dense-vectors", DenseEncodeConfig(),
-                                           settings, total=_line_count(collection))
+                                           settings, total=corpus_line_count(collection))
     index_dense(work_dir / "dense-vectors", work_dir / "index-dense", progress=progress)
     return pipeline, collection, dense_vectors
 
@@ -114,9 +115,10 @@ def build_report(collection_name: str, work: str | None = None, step: float = 0.
                  model: str = "splade-tiny") -> dict[str, Any]:
     """Run everything for one collection and return the report (also written into the work folder); ``model`` is
     the learned sparse encoder of the impact runs."""
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.evaluation.measures import evaluate
     from lsr_lucene.io.atomic import write_text
-    from lsr_lucene.pipeline import Paths, judged_queries
+    from lsr_lucene.pipeline import Paths
     from lsr_lucene.search.fusion import FusionConfig, fuse
     from lsr_lucene.search.tuning import tune_weights, weight_grid
 

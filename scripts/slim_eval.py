@@ -24,8 +24,8 @@ MEASURES = ("nDCG@10", "RR@10", "R@100")
 def tuning_queries(collection, tune: str, sample: int, seed: int = 0):
     """(queries, qrels) for choosing alpha: a qrels split of the collection, or GenQ (``genq/`` beside it)."""
     from lsr_lucene.collections.files import read_queries
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.io.trec import read_qrels
-    from lsr_lucene.pipeline import judged_queries
 
     if tune != "genq":
         queries, qrels = judged_queries(collection, tune)
@@ -77,12 +77,12 @@ def main() -> int:
 
     from lsr_lucene import jvm
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
     from lsr_lucene.encoding.stages.tokens import encode_documents_token_level, encode_queries_token_level
     from lsr_lucene.encoding.encoders.token_level import TokenLevelConfig
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.atomic import write_text
-    from lsr_lucene.pipeline import judged_queries
 
     root = Path(args.output or f"outputs/slim/{args.collection}")
     collection = load_collection(args.collection)

@@ -9,6 +9,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
+SLICE = REPO / "tests" / "data" / "scifact-slice"
+"""100 SciFact documents with their test queries and qrels (see its SOURCE.md): the small collection of the tests."""
 
 
 def shared(name: str) -> Path:

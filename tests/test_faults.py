@@ -1,4 +1,5 @@
-"""SIGKILL the encoder at several points; resuming must give output identical to an uninterrupted run."""
+"""SIGKILL the encoder at several records (the writer stops itself there, the test kills it); resuming must give
+output identical to an uninterrupted run."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from lsr_lucene.io.manifest import sha256_file
+from lsr_lucene.io.shards import PAUSE_AT_RECORD
 
 SHARD = 20
 
@@ -43,15 +45,19 @@ def shards_done(out: Path) -> int:
         return 0
 
 
-def kill_when(cmd: list[str], out: Path, condition) -> int:
-    """Start ``cmd`` and SIGKILL it once ``condition()`` holds; the shards finished when it died."""
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while process.poll() is None and not condition() and time.time() < deadline:
-        time.sleep(0.02)
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL, "the encoder finished before it could be killed"
+def kill_at(cmd: list[str], out: Path, record: int) -> int:
+    """Run ``cmd`` until it stops itself before writing ``record``, SIGKILL it there; the shards finished then."""
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, PAUSE_AT_RECORD: str(record)})
+    deadline, (pid, status) = time.time() + 600, (0, 0)
+    while pid == 0 and time.time() < deadline:
+        time.sleep(0.05)
+        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
+    if not (pid and os.WIFSTOPPED(status)):
+        process.kill()
+        raise AssertionError(f"the encoder did not stop before record {record} (status {status})")
+    os.kill(process.pid, signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
     return shards_done(out)
 
 
@@ -70,10 +76,8 @@ def test_killed_encoding_resumes_to_identical_output(corpus, tmp_path):
 
     out = tmp_path / "killed"
     cmd = encode_cmd(corpus, out)
-    started = time.time()
-    assert kill_when(cmd, out, lambda: time.time() - started > 1.0) == 0  # while loading the model
-    killed_at = [kill_when(cmd, out, lambda t=target: shards_done(out) >= t) for target in (2, 5, 9)]
-    assert all(n < 11 for n in killed_at), killed_at
+    kills = {0: 0, 45: 2, 100: 5, 199: 9}  # record -> shards finished by then (mid-shard kills leave a partial one)
+    assert [kill_at(cmd, out, record) for record in kills] == list(kills.values())
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     hashes, ids = fingerprint(out)

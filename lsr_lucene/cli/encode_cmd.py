@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputFileError
 from .options import add_collection_options, add_model_options, add_output_options, encode_config, encode_settings
 
 
@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..collections import BadInput, load_collection
+    from ..collections.judged import judged_queries
     from ..encoding.stages.sparse import encode_documents, encode_queries
-    from ..pipeline import judged_queries
 
     if args.ray and (args.queries or args.token_level):
         raise ConfigError("--ray encodes document vectors; queries and --token-level run in one process")
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if bad.skipped:
         bad.save(Path(args.output) / "skipped.json")
     totals = manifest["totals"]
+    if not totals.get("records"):
+        raise InputFileError(args.collection, f"holds no {'queries' if args.queries else 'documents'}: nothing to encode")
     print(json.dumps({"output": args.output, "records": totals["records"], "postings": totals["postings"],
                       "empty_vectors": totals.get("empty_vectors", 0), "skipped": len(bad.skipped),
                       **manifest.get("encode_stats", {})}))

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..errors import ConfigError
+from ..evaluation.measures import DEFAULT_MEASURES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--collection", help="collection whose qrels to use (with --split)")
     parser.add_argument("--split", default="test")
     parser.add_argument("--qrels", help="qrels file (BEIR TSV or TREC) instead of --collection")
-    parser.add_argument("--measures", nargs="+", default=["nDCG@10", "RR@10", "R@100", "R@1000"],
+    parser.add_argument("--measures", nargs="+", default=list(DEFAULT_MEASURES),
                         help="ir_measures names")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 

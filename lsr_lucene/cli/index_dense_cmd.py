@@ -56,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
     skipped = 0
     if args.collection:
         from ..collections import BadInput, load_collection
-        from ..pipeline import _line_count
+        from ..collections.beir import corpus_line_count
 
         pooling = tuple(p.strip() for p in args.pooling.split(",")) if args.pooling else None
         config = DenseEncodeConfig(args.model, args.dtype, args.max_length, pooling, args.normalize)
         bad = BadInput(args.on_bad_input)
         collection = load_collection(args.collection, bad)
         settings = EncodeSettings(args.batch_size, args.threads, args.shard_size, False, not args.quiet)
-        encode_dense_documents(collection.docs_iter(), vectors, config, settings, total=_line_count(collection))
+        encode_dense_documents(collection.docs_iter(), vectors, config, settings, total=corpus_line_count(collection))
         if bad.skipped:
             bad.save(vectors / "skipped.json")
         skipped = len(bad.skipped)

@@ -84,7 +84,7 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
         return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove, engine)
     if collection is None:
         raise ConfigError(f"{name} search needs --collection for its text queries")
-    from ..pipeline import judged_queries
+    from ..collections.judged import judged_queries
 
     queries = judged_queries(collection, args.split)[0]  # type: ignore[arg-type]
     if name == "bm25":

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputFileError
+from ..io.jsonl import read_lines
 from ..io.trec import read_qrels
 from ..types import Doc, Qrel, Query
 from .base import BadInput
@@ -19,6 +20,15 @@ def _pick(folder: Path, name: str) -> Path:
         if candidate.is_file():
             return candidate
     return folder / name
+
+
+def corpus_line_count(collection: object) -> int | None:
+    """Lines of a BEIR collection's corpus file (a progress bar's total), None for another kind of collection."""
+    folder = getattr(collection, "folder", None)
+    if folder is None:
+        return None
+    path = _pick(Path(folder), "corpus.jsonl")
+    return sum(1 for _ in read_lines(path)) if path.is_file() else None
 
 
 def is_beir_folder(path: str | os.PathLike) -> bool:

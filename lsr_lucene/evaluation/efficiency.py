@@ -35,12 +35,6 @@ def lucene_doc_freqs(index_dir: str, terms: Iterable[str], field: str = "content
     """Document frequency of each term in a Lucene index (0 when absent)."""
     from .. import jvm
 
-    path = jvm.autoclass("java.io.File")(str(index_dir)).toPath()
-    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(path)
-    reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
     term_class = jvm.autoclass("org.apache.lucene.index.Term")
-    try:
+    with jvm.lucene_reader(index_dir) as reader:
         return {t: int(reader.docFreq(term_class(field, t))) for t in terms}
-    finally:
-        reader.close()
-        directory.close()

@@ -8,7 +8,6 @@ from typing import Any
 
 from ..io.atomic import write_text
 
-EFFECTIVENESS = ("nDCG@10", "MRR@10", "R@100", "R@1000")
 EFFICIENCY = (("query_nnz", "q nnz", "{:.1f}"), ("doc_nnz", "d nnz", "{:.1f}"), ("flops", "FLOPS", "{:.2f}"),
               ("index_mb", "index MB", "{:.1f}"), ("encode_docs_per_s", "enc docs/s", "{:.1f}"),
               ("queries_per_s", "q/s", "{:.1f}"))
@@ -19,12 +18,14 @@ def _cell(value: Any, fmt: str) -> str:
 
 
 def markdown_table(runs: dict[str, dict[str, Any]]) -> str:
-    """One row per run: effectiveness then efficiency columns (– where a figure does not apply)."""
-    header = ["run", *EFFECTIVENESS, *(label for _, label, _ in EFFICIENCY)]
+    """One row per run: a column per measure the runs were evaluated with (in order), then the efficiency columns
+    (– where a figure does not apply)."""
+    measures = list(dict.fromkeys(m for figures in runs.values() for m in figures.get("effectiveness", {})))
+    header = ["run", *measures, *(label for _, label, _ in EFFICIENCY)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, figures in runs.items():
         cells = [figures.get("label", name)]
-        cells += [_cell(figures.get("effectiveness", {}).get(m), "{:.4f}") for m in EFFECTIVENESS]
+        cells += [_cell(figures.get("effectiveness", {}).get(m), "{:.4f}") for m in measures]
         cells += [_cell(figures.get("efficiency", {}).get(key), fmt) for key, _, fmt in EFFICIENCY]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -16,23 +16,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import jvm
-from ..errors import JvmError, ManifestError
+from ..errors import InputFileError, JvmError, ManifestError
 from ..io.atomic import atomic_dir
 from ..io.jsonl import dumps
-from ..io.manifest import folder_size, read_manifest, try_read_manifest, write_manifest
+from ..io.manifest import folder_size, try_read_manifest, write_manifest
+from ..streams import progress as progress_bar
 from ..types import Doc
+from .manifest import lucene_stats
 
 BM25_KIND = "lsr-lucene/bm25-index"
 _SETUP = threading.Lock()
 """Held while Anserini's arguments are parsed and its indexer is made (not while it runs)."""
-
-
-def _progress_bar(total: int | None, desc: str, enabled: bool) -> Any:
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=" docs", dynamic_ncols=True)
 
 
 def index_collection(input_dir: Path, index_dir: Path, collection_class: str, options: list[str], threads: int,
@@ -52,7 +46,7 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
             indexer = jvm.autoclass("io.anserini.index.IndexCollection")(args)
     except Exception as exc:
         raise JvmError(f"Anserini refused the indexing arguments {list(options)}: {jvm.java_error_message(exc)}") from exc
-    bar = _progress_bar(total, f"index ({collection_class})", progress)
+    bar = progress_bar(desc=f"index ({collection_class})", total=total, enabled=progress)
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -66,12 +60,10 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
     counters = indexer.getCounters()
     while worker.is_alive():
         worker.join(0.5)
-        if bar is not None:
-            bar.n = int(counters.indexed.get())
-            bar.refresh()
-    if bar is not None:
         bar.n = int(counters.indexed.get())
-        bar.close()
+        bar.refresh()
+    bar.n = int(counters.indexed.get())
+    bar.close()
     if failure:
         raise JvmError(f"indexing {input_dir} failed: {jvm.java_error_message(failure[0])}") from failure[0]
     result = {name: int(getattr(counters, name).get()) for name in
@@ -80,37 +72,6 @@ def index_collection(input_dir: Path, index_dir: Path, collection_class: str, op
         raise JvmError(f"Anserini could not index {result['errors'] + result['unindexable']} documents of "
                        f"{input_dir} (counters {result}); check the input files")
     return result
-
-
-def _term_count(terms: Any) -> int:
-    """Distinct terms (``Terms.size()`` is -1 across several segments: walk the merged term dictionary then)."""
-    if terms is None:
-        return 0
-    size = int(terms.size())
-    if size >= 0:
-        return size
-    it, size = terms.iterator(), 0
-    while it.next() is not None:
-        size += 1
-    return size
-
-
-def lucene_stats(index_dir: Path) -> dict[str, int]:
-    """Documents, distinct terms, postings and total term frequency of the ``contents`` field."""
-    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
-        jvm.autoclass("java.io.File")(str(index_dir)).toPath())
-    reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(directory)
-    try:
-        terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
-            jvm.cast("org.apache.lucene.index.IndexReader", reader), "contents")
-        return {"documents": int(reader.numDocs()),
-                "terms": _term_count(terms),
-                "postings": int(terms.getSumDocFreq()) if terms is not None else 0,
-                "total_term_frequency": int(terms.getSumTotalTermFreq()) if terms is not None else 0}
-    finally:
-        reader.close()
-        directory.close()
-
 
 
 def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int = 2, progress: bool = True,
@@ -131,6 +92,8 @@ def index_bm25(docs: Iterable[Doc], index_dir: str | os.PathLike, threads: int =
         inputs.mkdir()
         try:
             count = _write_json_collection(docs, inputs, max(1, threads))
+            if not count:
+                raise InputFileError(source or index_dir, "holds no documents: nothing to index")
             counters = index_collection(inputs, tmp, "JsonCollection", [], threads, total=count, progress=progress)
         finally:
             shutil.rmtree(inputs, ignore_errors=True)
@@ -154,11 +117,3 @@ def _write_json_collection(docs: Iterable[Doc], folder: Path, files: int) -> int
         for out in outs:
             out.close()
     return count
-
-
-def index_manifest(index_dir: str | os.PathLike) -> dict[str, Any]:
-    """The manifest of a finished index built by this tool."""
-    manifest = read_manifest(index_dir)
-    if not manifest.get("complete"):
-        raise ManifestError(f"{index_dir}: index did not finish")
-    return manifest

@@ -16,8 +16,8 @@ from ..engine import DEFAULT_ENGINE, resolve_engine
 from ..errors import ManifestError
 from ..io.atomic import atomic_dir
 from ..io.manifest import folder_size, try_read_manifest, write_manifest
-
-IMPACT_KIND = "lsr-lucene/impact-index"
+from .build import build_index
+from .manifest import IMPACT_KIND, lucene_stats
 
 
 def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, threads: int = 2,
@@ -32,7 +32,6 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
     groups of shards in parallel, each to its own Lucene index, and merges them (same documents, same order).
     """
     from ..io.vectors import vectors_source
-    from .anserini import lucene_stats
 
     vectors_dir, index_dir = Path(vectors_dir), Path(index_dir)
     found = vectors_source(vectors_dir)
@@ -44,8 +43,10 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
         if existing.get("kind") != IMPACT_KIND or existing.get("config") != config:
             raise ManifestError(f"{index_dir}: holds an index of other vectors; use another folder or --overwrite")
         return existing
+    total = source["totals"].get("records", 0)
+    if not total:
+        raise ManifestError(f"{vectors_dir}: holds no vectors (was the encoded collection empty?)")
     used = resolve_engine(engine)
-    total = source["totals"].get("records")
     started = time.time()
     with atomic_dir(index_dir) as tmp:
         files = [vectors_dir / s["file"] for s in source["shards"]]
@@ -57,7 +58,7 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
             counters = build_index(files, found.shard_dir, tmp, used, threads, total, progress, optimize)
         seconds = time.time() - started
         stats = lucene_stats(tmp)
-        expected = source["totals"]["records"] - source["totals"].get("empty_vectors", 0)
+        expected = total - source["totals"].get("empty_vectors", 0)
         if stats["documents"] != expected:
             raise ManifestError(f"{index_dir}: indexed {stats['documents']} documents, expected {expected} "
                                 f"(vectors in {vectors_dir}, counters {counters})")
@@ -66,18 +67,3 @@ def index_impact(vectors_dir: str | os.PathLike, index_dir: str | os.PathLike, t
         manifest["bytes"] = folder_size(tmp)
         write_manifest(tmp, manifest)
     return manifest
-
-
-def build_index(files: list[Path], folder: Path, out: Path, engine: str, threads: int, total: int | None,
-                progress: bool, optimize: bool = False) -> dict[str, int]:
-    """Index vector ``files`` (all of ``folder``'s, for Anserini, which reads a whole folder) into ``out`` with
-    ``engine`` (already resolved); the engine's counters."""
-    from .anserini import index_collection
-
-    if engine == "plugin":
-        from .plugin import index_vector_files
-
-        return index_vector_files(files, out, threads, total=total, progress=progress, optimize=optimize)
-    return index_collection(folder, out, "JsonVectorCollection",
-                            ["-impact", "-pretokenized"] + (["-optimize"] if optimize else []), threads,
-                            total=total, progress=progress)

@@ -8,6 +8,7 @@ the part indexes with :func:`merge_indexes` (``lsr-lucene merge-indexes``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -19,7 +20,8 @@ from typing import Any, Sequence, TypeVar
 from .. import jvm
 from ..errors import ConfigError
 from ..io.atomic import link_or_copy
-from .impact import build_index
+from .build import build_index
+from .manifest import IMPACT_KIND, lucene_stats
 
 T = TypeVar("T")
 
@@ -71,21 +73,17 @@ def build_in_parts(files: list[Path], out: Path, engine: str, parts: int, thread
 def merge_indexes(indexes: Sequence[str | os.PathLike], out: str | os.PathLike, optimize: bool = False) -> None:
     """Write a new Lucene index at ``out`` holding the segments of ``indexes``, in that order (``optimize``: one
     segment)."""
-    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory")
-    file = jvm.autoclass("java.io.File")
     config = jvm.autoclass("org.apache.lucene.index.IndexWriterConfig")()
     config.setOpenMode(jvm.autoclass("org.apache.lucene.index.IndexWriterConfig$OpenMode").CREATE)
-    writer = jvm.autoclass("org.apache.lucene.index.IndexWriter")(directory.open(file(str(out)).toPath()), config)
-    sources = [directory.open(file(str(path)).toPath()) for path in indexes]
-    try:
+    with contextlib.ExitStack() as stack:
+        sources = [stack.enter_context(jvm.lucene_directory(path)) for path in indexes]
+        writer = jvm.autoclass("org.apache.lucene.index.IndexWriter")(stack.enter_context(jvm.lucene_directory(out)),
+                                                                      config)
+        stack.callback(writer.close)
         writer.addIndexes(*[jvm.cast("org.apache.lucene.store.Directory", source) for source in sources])
         if optimize:
             writer.forceMerge(1)
         writer.commit()
-    finally:
-        writer.close()
-        for source in sources:
-            source.close()
 
 
 def merge_index_folders(indexes: Sequence[str | os.PathLike], out: str | os.PathLike,
@@ -94,8 +92,6 @@ def merge_index_folders(indexes: Sequence[str | os.PathLike], out: str | os.Path
     ``out`` with a manifest listing them; returns that manifest."""
     from ..io.atomic import atomic_dir
     from ..io.manifest import folder_size, read_manifest, write_manifest
-    from .anserini import lucene_stats
-    from .impact import IMPACT_KIND
 
     manifests = [read_manifest(path) for path in indexes]
     for path, manifest in zip(indexes, manifests):

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 from .. import jvm
 from ..errors import InputFileError, JvmError
+from ..streams import progress as progress_bar
 
 POLL_MS = 200
 
@@ -42,25 +43,19 @@ def index_vector_files(files: Sequence[str | os.PathLike], index_dir: str | os.P
         raise ValueError(f"threads must be >= 1, got {threads}")
     indexer = jvm.autoclass("org.lsrlucene.index.ImpactIndexer")(str(index_dir), int(threads), float(ram_buffer_mb),
                                                                  bool(optimize), bool(update))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, desc="index (plugin)", unit=" docs", dynamic_ncols=True)
+    bar = progress_bar(desc="index (plugin)", total=total, enabled=progress)
     indexer.start([str(Path(f)) for f in files])
     try:
         while not indexer.waitFor(POLL_MS):
-            if bar is not None:
-                bar.n = int(indexer.indexed())
-                bar.refresh()
+            bar.n = int(indexer.indexed())
+            bar.refresh()
     except BaseException:  # KeyboardInterrupt: stop the Java threads before the caller removes the folder
         indexer.cancel()
         indexer.waitFor(60_000)
         raise
     finally:
-        if bar is not None:
-            bar.n = int(indexer.indexed())
-            bar.close()
+        bar.n = int(indexer.indexed())
+        bar.close()
     failure = indexer.failure()
     if failure is not None:
         _raise_failure(failure, f"{len(files)} vector files into {index_dir}")

@@ -26,15 +26,13 @@ from ..io.atomic import atomic_dir, link_or_copy
 from ..io.manifest import MANIFEST, folder_size, read_manifest, sha256_file, write_manifest
 from ..io.vectors import VectorSource, shard_vectors, vectors_source
 from ..types import ImpactVector
+from .manifest import IMPACT_KIND, lucene_index_dir, lucene_stats
 
 LOCK = "write.lock"
 
 
 def _impact_manifest(index_dir: Path) -> dict[str, Any]:
     """The manifest of the finished impact index at ``index_dir``."""
-    from ..search.base import lucene_index_dir
-    from .impact import IMPACT_KIND
-
     lucene_index_dir(index_dir)
     manifest = read_manifest(index_dir)
     if manifest.get("kind") != IMPACT_KIND or not manifest.get("complete"):
@@ -75,7 +73,6 @@ def _copy_of(index_dir: Path) -> Iterator[Path]:
 def _finish(index_dir: Path, tmp: Path, manifest: dict[str, Any], entry: dict[str, Any], expected: int) -> \
         dict[str, Any]:
     """Check the document count of the updated copy, write its manifest (``entry`` appended to its updates)."""
-    from .anserini import lucene_stats
 
     stats = lucene_stats(tmp)
     if stats["documents"] != expected:

@@ -39,12 +39,10 @@ class VerifyReport:
 
 
 class _Reader:
-    """A DirectoryReader over ``index_dir`` with the lookups verification needs."""
+    """The lookups verification needs, on an open DirectoryReader."""
 
-    def __init__(self, index_dir: Path) -> None:
-        path = jvm.autoclass("java.io.File")(str(index_dir)).toPath()
-        self._directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(path)
-        self.reader = jvm.autoclass("org.apache.lucene.index.DirectoryReader").open(self._directory)
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
         self._terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
             jvm.cast("org.apache.lucene.index.IndexReader", self.reader), "contents")
         self._bytes_ref = jvm.autoclass("org.apache.lucene.util.BytesRef")
@@ -67,22 +65,18 @@ class _Reader:
         postings = terms.postings(None, self._freqs)
         return int(postings.freq()) if postings.advance(doc) == doc else 0
 
-    def close(self) -> None:
-        self.reader.close()
-        self._directory.close()
-
 
 def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | None = None, sample: int = 100,
                  seed: int = 0) -> VerifyReport:
     """Verify an index built by lsr-lucene against its manifest (and, for impact indexes, its vectors)."""
     from ..io.vectors import shard_vectors, vectors_source
     from .anserini import BM25_KIND
-    from .impact import IMPACT_KIND
+    from .manifest import IMPACT_KIND
 
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
-    reader = _Reader(index_dir)
-    try:
+    with jvm.lucene_reader(index_dir) as lucene:
+        reader = _Reader(lucene)
         ids = reader.ids()
         report = VerifyReport(str(index_dir), len(ids), None, postings=reader.postings())
         seen: set[str] = set()
@@ -106,8 +100,6 @@ def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | 
         report.expected_postings = totals["postings"]
         _compare_with_vectors(reader, ids, shard_vectors(source.shard_dir), report, sample, seed)
         return report
-    finally:
-        reader.close()
 
 
 def _compare_with_vectors(reader: _Reader, ids: list[str], records: Iterable[tuple[str, ImpactVector]],

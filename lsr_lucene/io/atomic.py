@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import gzip
 import io
 import os
@@ -12,6 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
+
+from ..errors import BusyError
 
 
 @contextlib.contextmanager
@@ -71,21 +74,39 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path``; on clean exit replace ``path`` with it.
+    """Yield a temporary folder beside ``path``; on clean exit put it in place of ``path`` (:func:`replace_dir`).
 
-    Temporary folders left beside ``path`` by a killed run are removed first (one writer per ``path``).
+    A kill at any point leaves the old or the new folder, and the next run restores an old one left aside. The run
+    holds a lock beside ``path`` throughout (:func:`writer_lock`); temporary folders left beside ``path`` by a killed
+    run are removed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    try:
-        yield tmp
-        replace_dir(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with writer_lock(path):
+        _recover(path)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        try:
+            yield tmp
+            replace_dir(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def replace_dir(new: Path, path: Path) -> None:
+    """Put folder ``new`` in place of ``path``. Where the system can swap two folders in one step (Linux), ``path``
+    holds its old or its new contents at any instant; the old ones, left at ``new``, are removed after (or, after a
+    kill, by the next :func:`atomic_dir` of ``path``). Elsewhere the old ``path`` is renamed aside, ``new`` renamed in,
+    then the aside removed (restored by the next :func:`atomic_dir` if a kill came between the two renames)."""
+    if not path.exists():
+        os.replace(new, path)
+    elif _exchange(new, path):
+        shutil.rmtree(new)
+    else:
+        aside = _aside(path)
+        os.replace(path, aside)
+        os.replace(new, path)
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 RENAME_EXCHANGE = 2
@@ -106,17 +127,51 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(error, os.strerror(error), str(a), None, str(b))
 
 
-def replace_dir(new: Path, path: Path) -> None:
-    """Put folder ``new`` in place of ``path``. Where the system can swap two folders in one step (Linux), ``path``
-    holds either its old or its new contents at any instant, even if the process is killed; the old contents, left
-    at ``new``, are removed after (or, after a kill, by the next :func:`atomic_dir` of ``path``)."""
-    if not path.exists():
-        os.replace(new, path)
-    elif _exchange(new, path):
-        shutil.rmtree(new)
-    else:
-        shutil.rmtree(path)
-        os.replace(new, path)
+def _aside(path: Path) -> Path:
+    return path.parent / f".{path.name}.old"
+
+
+def _recover(path: Path) -> None:
+    """Undo what a run killed inside :func:`atomic_dir` left: the old folder back if it was aside, no temporary."""
+    aside = _aside(path)
+    if aside.exists():
+        if path.exists():
+            shutil.rmtree(aside)
+        else:
+            os.replace(aside, path)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def writer_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock on ``.<name>.lock`` beside ``path`` (which records this process's id), or raise
+    BusyError naming the process that holds it. The lock file is removed on exit."""
+    path = Path(path)
+    lock = path.parent / f".{path.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise BusyError(f"{path}: another run (process {holder}) is writing it (lock {lock}); wait for it "
+                              "to finish or write elsewhere") from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed the file between our open and lock: lock the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.unlink(lock)
+        os.close(fd)
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -6,12 +6,16 @@ file under the folder it is given, so that subfolder is what Anserini or Pyserin
 
 Records are assigned to shards by position in the input stream (shard i holds records i*size .. (i+1)*size-1), so a
 resumed run that feeds the same stream produces exactly the files an uninterrupted run would.
+
+Fault tests set ``LSR_LUCENE_PAUSE_AT_RECORD=N``: the process stops itself (SIGSTOP) just before it writes record N
+(counted from the start of the output), so a test can SIGKILL it at that exact point.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +26,7 @@ from .jsonl import dumps
 from .manifest import read_manifest, sha256_file, try_read_manifest, write_manifest
 
 SHARDS = "shards"
+PAUSE_AT_RECORD = "LSR_LUCENE_PAUSE_AT_RECORD"
 
 
 class ShardedJsonlWriter:
@@ -57,6 +62,7 @@ class ShardedJsonlWriter:
         self._count = 0
         self._counters: dict[str, int] = {}
         self._started = time.time()
+        self._pause_at = int(os.environ.get(PAUSE_AT_RECORD, -1))
 
     def _check_shards(self) -> None:
         for shard in self.manifest["shards"]:
@@ -79,6 +85,8 @@ class ShardedJsonlWriter:
     def write(self, record: dict[str, Any], counters: dict[str, int] | None = None) -> None:
         if self.complete:
             raise ManifestError(f"{self.folder}: output is already complete")
+        if self.records_done + self._count == self._pause_at:
+            os.kill(os.getpid(), signal.SIGSTOP)
         if self._out is None:
             self._stream = contextlib.ExitStack()
             name = self.shard_name(len(self.manifest["shards"]))

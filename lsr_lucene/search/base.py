@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any, Iterable, TypeVar
 
-from ..errors import InputFileError
 from ..types import Hit, Run
 
 S = TypeVar("S", bound="Searcher")
@@ -23,14 +20,6 @@ class Searcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def lucene_index_dir(index_dir: str | os.PathLike) -> Path:
-    """``index_dir`` as a Path; InputFileError when it holds no Lucene index (no ``segments_N`` file)."""
-    index_dir = Path(index_dir)
-    if not (index_dir.is_dir() and any(index_dir.glob("segments_*"))):
-        raise InputFileError(index_dir, "not a Lucene index (no segments_N file)")
-    return index_dir
 
 
 def hits_from_java(scored_docs: Any) -> list[Hit]:

@@ -8,7 +8,8 @@ import os
 from .. import jvm
 from ..errors import JvmError
 from ..types import Hit, Run
-from .base import Searcher, hits_from_java, lucene_index_dir, run_from_java
+from ..indexing.manifest import lucene_index_dir
+from .base import Searcher, hits_from_java, run_from_java
 
 
 class Bm25Searcher(Searcher):

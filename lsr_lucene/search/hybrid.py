@@ -71,7 +71,7 @@ class SpladeTextSearcher(Searcher):
         import dataclasses
 
         from ..encoding.stages.sparse import EncodeConfig, make_encoder
-        from ..indexing.anserini import index_manifest
+        from ..indexing.manifest import index_manifest
         from ..quantize import QuantizationConfig
         from .impact import open_impact_searcher
 

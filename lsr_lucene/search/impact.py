@@ -17,7 +17,8 @@ from .. import jvm
 from ..engine import DEFAULT_ENGINE, resolve_engine
 from ..errors import JvmError
 from ..types import Hit, ImpactVector, Run
-from .base import Searcher, hits_from_java, lucene_index_dir, run_from_java
+from ..indexing.manifest import lucene_index_dir
+from .base import Searcher, hits_from_java, run_from_java
 
 if TYPE_CHECKING:
     from .plugin import PluginImpactSearcher

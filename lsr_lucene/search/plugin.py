@@ -18,7 +18,8 @@ import numpy as np
 from .. import jvm
 from ..errors import ConfigError, JvmError
 from ..types import DocTable, Hit, ImpactVector, Run, RunColumns
-from .base import Searcher, lucene_index_dir
+from ..indexing.manifest import lucene_index_dir
+from .base import Searcher
 
 
 def query_line(vector: ImpactVector, position: int = 0) -> str:

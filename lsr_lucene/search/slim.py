@@ -109,7 +109,7 @@ def search_refined(index_dir: str | os.PathLike, vectors: Sequence[tuple[str, Im
 
 def default_token_store(index_dir: str | os.PathLike) -> Path:
     """The token store beside the vectors an impact index was built from (recorded in the index manifest)."""
-    from ..indexing.anserini import index_manifest
+    from ..indexing.manifest import index_manifest
 
     vectors = index_manifest(index_dir).get("config", {}).get("vectors")
     if not vectors:

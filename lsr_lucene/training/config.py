@@ -24,6 +24,7 @@ Example (TOML)::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import typing
@@ -31,9 +32,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, with_config
+
 from ..errors import ConfigError, InputFileError
 
+_STRICT = ConfigDict(extra="forbid", strict=True)
 
+
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class SourceConfig:
     """Training queries of one collection: judged pairs (``qrels``) or pairs generated from its corpus."""
@@ -54,6 +60,7 @@ class SourceConfig:
     their query counts)."""
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class TeacherConfig:
     name: str
@@ -62,6 +69,7 @@ class TeacherConfig:
     weight: float = 1.0
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class DataConfig:
     sources: tuple[SourceConfig, ...] = ()
@@ -85,6 +93,7 @@ class DataConfig:
     """Seed of the dev split, the query subsets and synthetic pairs (kept apart from the training seed)."""
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class ModelConfig:
     kind: str = "inference_free"
@@ -105,6 +114,7 @@ class ModelConfig:
     """Precision of the candidate-term search in the fast projection (``bf16`` or ``fp32``)."""
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class LossConfig:
     name: str
@@ -112,6 +122,7 @@ class LossConfig:
     params: dict = field(default_factory=dict)
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class RegularizerConfig:
     name: str = "flops"
@@ -122,6 +133,7 @@ class RegularizerConfig:
     params: dict = field(default_factory=dict)
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class OptimConfig:
     steps: int = 1000
@@ -135,6 +147,7 @@ class OptimConfig:
     max_grad_norm: float = 1.0
 
 
+@with_config(_STRICT)
 @dataclass(frozen=True)
 class TrainConfig:
     name: str = "sparse"
@@ -161,50 +174,62 @@ class TrainConfig:
         return asdict(self)
 
 
-def _build(cls: type, data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where or 'config'}: expected a table/object, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - names)
+_EXPECTED = {"int_type": "int", "float_type": "float", "string_type": "str", "bool_type": "bool",
+             "dict_type": "a table/object", "dataclass_type": "a table/object", "list_type": "a list of tables",
+             "tuple_type": "a list of tables"}
+_UNKNOWN = ("extra_forbidden", "unexpected_keyword_argument")
+
+
+@functools.cache
+def _adapter() -> Any:
+    import pydantic
+
+    return pydantic.TypeAdapter(TrainConfig)
+
+
+def _dotted(loc: tuple) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The keys a table at ``loc`` may hold."""
+    cls: Any = TrainConfig
+    for part in loc:
+        if not isinstance(part, int):
+            cls = typing.get_type_hints(cls)[part]
+            cls = typing.get_args(cls)[0] if typing.get_origin(cls) is tuple else cls
+    return sorted(f.name for f in dataclasses.fields(cls))
+
+
+def _message(errors: list[dict[str, Any]]) -> str:
+    """One line for pydantic's errors: unknown keys with the known ones, then wrong values with what was expected."""
+    unknown = [e["loc"] for e in errors if e["type"] in _UNKNOWN]
+    parts = []
     if unknown:
-        raise ConfigError(f"unknown key(s) {', '.join(f'{where}.{k}'.lstrip('.') for k in unknown)}; "
-                          f"known: {', '.join(sorted(names))}")
-    values = {}
-    for name, value in data.items():
-        values[name] = _convert(hints[name], value, f"{where}.{name}".lstrip("."))
-    try:
-        return cls(**values)
-    except TypeError as exc:
-        raise ConfigError(f"{where or 'config'}: {exc}") from None
-
-
-def _convert(hint: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where)
-    if origin is tuple and args and dataclasses.is_dataclass(args[0]):
-        if not isinstance(value, list):
-            raise ConfigError(f"{where}: expected a list of tables")
-        return tuple(_build(args[0], item, f"{where}[{i}]") for i, item in enumerate(value))
-    if origin is typing.Union or str(origin) == "types.UnionType":
-        if value is None:
-            return None
-        hint = next(a for a in args if a is not type(None))
-        return _convert(hint, value, where)
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if hint in (int, float, str, bool) and not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
-    if hint is dict and not isinstance(value, dict):
-        raise ConfigError(f"{where}: expected a table/object, got {value!r}")
-    return value
+        parts.append(f"unknown key(s) {', '.join(_dotted(loc) for loc in unknown)}; "
+                     f"known: {', '.join(_fields_at(unknown[0][:-1]))}")
+    for error in errors:
+        if error["type"] not in _UNKNOWN:
+            where = _dotted(error["loc"]) or "config"
+            expected = _EXPECTED.get(error["type"])
+            parts.append(f"{where}: expected {expected}, got {error['input']!r}" if expected
+                         else f"{where}: {error['msg']}")
+    return "; ".join(parts)
 
 
 def config_from_dict(data: dict[str, Any]) -> TrainConfig:
-    """A ``TrainConfig`` from nested dicts (as read from TOML/JSON), checking keys and types."""
-    return _build(TrainConfig, data, "")
+    """A ``TrainConfig`` from nested dicts (as read from TOML/JSON), checking keys and types (pydantic, strict: no
+    string is read as a number)."""
+    import pydantic
+
+    try:
+        text = json.dumps(data)
+    except TypeError as exc:  # a TOML date or time
+        raise ConfigError(f"config: {exc}") from None
+    try:
+        return _adapter().validate_json(text)  # JSON mode: lists are read as tuples, ints as floats
+    except pydantic.ValidationError as exc:
+        raise ConfigError(_message(exc.errors(include_url=False))) from None
 
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> TrainConfig:

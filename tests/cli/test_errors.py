@@ -94,3 +94,14 @@ def test_train_with_a_bad_config_names_the_key(tmp_path):
     config.write_text('name = "x"\n[[data.sources]]\ncollection = "scifact"\nqrels = "qrels/test.tsv"\n')
     code, _, err = cli("train", str(config), "--output", str(tmp_path / "out"))
     assert_clean_error(code, err, "refusing to train on test qrels")
+
+
+def test_empty_collection_is_a_clear_error_at_every_step(tmp_path):
+    empty = corpus(tmp_path, [])
+    code, _, err = cli("encode", "--collection", str(empty), "--output", str(tmp_path / "vectors"), "--quiet")
+    assert_clean_error(code, err, "docs.jsonl", "holds no documents")
+    code, _, err = cli("index", "--vectors", str(tmp_path / "vectors"), "--index", str(tmp_path / "index"), "--quiet")
+    assert_clean_error(code, err, "vectors", "holds no vectors")
+    code, _, err = cli("index", "--bm25", "--collection", str(empty), "--index", str(tmp_path / "bm25"), "--quiet")
+    assert_clean_error(code, err, "docs.jsonl", "holds no documents")
+    assert not (tmp_path / "index").exists() and not (tmp_path / "bm25").exists()

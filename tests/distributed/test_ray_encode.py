@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO, shared
+from ..conftest import REPO, SLICE
 
 pytest.importorskip("ray")
 
-SHARD = 20  # ADI: 82 documents -> 5 shards
+SHARD = 20  # the SciFact slice: 100 documents -> 5 shards
 
 
 def shard_sums(folder: Path) -> list[tuple[str, int, str]]:
@@ -26,10 +26,10 @@ def shard_sums(folder: Path) -> list[tuple[str, int, str]]:
 
 
 @pytest.fixture(scope="module")
-def adi_docs():
+def slice_docs():
     from lsr_lucene.collections import BadInput, load_collection
 
-    return list(load_collection(str(shared("adi")), BadInput("fail")).docs_iter())
+    return list(load_collection(str(SLICE), BadInput("fail")).docs_iter())
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +40,11 @@ def settings():
 
 
 @pytest.fixture(scope="module")
-def single(adi_docs, settings, splade_tiny, tmp_path_factory) -> Path:
+def single(slice_docs, settings, splade_tiny, tmp_path_factory) -> Path:
     from lsr_lucene.encoding.stages.sparse import encode_documents
 
     out = tmp_path_factory.mktemp("single") / "vectors"
-    encode_documents(adi_docs, out, *settings)
+    encode_documents(slice_docs, out, *settings)
     return out
 
 
@@ -57,21 +57,21 @@ def local_ray():
     ray.shutdown()
 
 
-def test_local_ray_output_equals_single_process(local_ray, adi_docs, settings, single, tmp_path):
+def test_local_ray_output_equals_single_process(local_ray, slice_docs, settings, single, tmp_path):
     from lsr_lucene.distributed.ray_encode import encode_documents_ray
 
-    manifest = encode_documents_ray(adi_docs, tmp_path / "vectors", settings[0], "local", settings[1], workers=2)
-    assert manifest["totals"]["records"] == len(adi_docs) == 82
+    manifest = encode_documents_ray(slice_docs, tmp_path / "vectors", settings[0], "local", settings[1], workers=2)
+    assert manifest["totals"]["records"] == len(slice_docs) == 100
     assert shard_sums(tmp_path / "vectors") == shard_sums(single)
-    assert manifest["encode_stats"]["texts"] == 82
+    assert manifest["encode_stats"]["texts"] == 100
 
 
-def test_bad_input_keeps_the_finished_shards_and_a_rerun_completes(local_ray, adi_docs, settings, single, tmp_path):
+def test_bad_input_keeps_the_finished_shards_and_a_rerun_completes(local_ray, slice_docs, settings, single, tmp_path):
     from lsr_lucene.distributed.ray_encode import encode_documents_ray
     from lsr_lucene.errors import CorpusFormatError
 
     def broken():
-        yield from adi_docs[:50]
+        yield from slice_docs[:50]
         raise CorpusFormatError("corpus.jsonl", "bad line", 51)
 
     out = tmp_path / "vectors"
@@ -80,7 +80,7 @@ def test_bad_input_keeps_the_finished_shards_and_a_rerun_completes(local_ray, ad
     kept = json.loads((out / "manifest.json").read_text())
     assert not kept["complete"] and [s["records"] for s in kept["shards"]] == [SHARD, SHARD]
     first = {p.name: p.stat().st_ino for p in (out / "shards").glob("part-0000[01].jsonl")}
-    encode_documents_ray(adi_docs, out, settings[0], "local", settings[1], workers=2)
+    encode_documents_ray(slice_docs, out, settings[0], "local", settings[1], workers=2)
     assert shard_sums(out) == shard_sums(single)
     assert {p.name: p.stat().st_ino for p in (out / "shards").glob("part-0000[01].jsonl")} == first  # not redone
 
@@ -106,7 +106,7 @@ def cluster(local_ray):
 def test_two_node_cluster_output_equals_single_process(cluster, single, tmp_path):
     address, env = cluster
     out = tmp_path / "vectors"
-    done = subprocess.run([sys.executable, "-m", "lsr_lucene.cli.main", "encode", "--collection", str(shared("adi")),
+    done = subprocess.run([sys.executable, "-m", "lsr_lucene.cli.main", "encode", "--collection", str(SLICE),
                            "--output", str(out), "--max-length", "256", "--shard-size", str(SHARD), "--threads", "1",
                            "--ray", address, "--ray-workers", "2", "--quiet"],
                           env=env, capture_output=True, text=True, timeout=600)

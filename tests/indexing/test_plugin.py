@@ -28,10 +28,10 @@ def scifact_part(tmp_path_factory, encoder, jvm_started):
     """300 real SciFact documents (first 128 tokens, gzipped shards of 100) and 40 test queries encoded by
     SPLADE-tiny, indexed by both engines."""
     from lsr_lucene.collections import load_collection
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
     from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.indexing.impact import index_impact
-    from lsr_lucene.pipeline import judged_queries
 
     root = tmp_path_factory.mktemp("scifact-part")
     collection = load_collection("scifact")

@@ -43,7 +43,7 @@ def corpus(tmp_path_factory, encoder, jvm_started):
     vectors (a plain folder) and 40 test queries."""
     from lsr_lucene.collections import load_collection
     from lsr_lucene.encoding.stages.sparse import DOCS_KIND, EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
-    from lsr_lucene.pipeline import judged_queries
+    from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.types import Doc
 
     root = tmp_path_factory.mktemp("updates")
@@ -191,7 +191,7 @@ that makes the file ``argv[2]``."""
 
 
 def test_a_killed_update_leaves_the_old_index_intact(corpus, scratch, tmp_path):
-    from lsr_lucene.indexing.anserini import lucene_stats
+    from lsr_lucene.indexing.manifest import lucene_stats
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.indexing.update import delete_documents
     from lsr_lucene.io.manifest import read_manifest

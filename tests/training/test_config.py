@@ -56,3 +56,12 @@ def test_missing_or_badly_named_files(tmp_path):
 
 def test_defaults_round_trip():
     assert config_from_dict(json.loads(json.dumps(TrainConfig().to_dict()))) == TrainConfig()
+
+
+def test_optional_fields_are_type_checked_too(tmp_path):
+    (tmp_path / "c.toml").write_text(TOML.replace('collection = "scifact"', 'collection = "scifact"\nmax_queries = "ten"'))
+    with pytest.raises(ConfigError, match=r"c.toml: data.sources\[0\].max_queries: expected int, got 'ten'"):
+        load_config(tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="max_minutes: expected float"):
+        config_from_dict({"max_minutes": "soon"})
+    assert config_from_dict({"max_minutes": 2, "output": None}).max_minutes == 2.0

@@ -1,17 +1,17 @@
 import pytest
 
+from lsr_lucene.collections.resolve import find_local
 from lsr_lucene.errors import ConfigError
 from lsr_lucene.training.config import SourceConfig
 from lsr_lucene.training.data import (TrainQuery, counterargument_pairs, is_dev, judged_pairs, load_source,
                                       span_pairs, title_pairs)
 from lsr_lucene.training.negatives import candidate_list
 from lsr_lucene.types import Doc
-from tests.conftest import shared
 
 
 def test_test_qrels_are_refused():
     with pytest.raises(ConfigError, match="refusing to train on test qrels"):
-        judged_pairs(shared("scifact"), "queries.jsonl", "qrels/test.tsv")
+        judged_pairs(find_local("scifact"), "queries.jsonl", "qrels/test.tsv")
 
 
 def test_scifact_train_pairs_and_a_stable_dev_split():

@@ -1,4 +1,4 @@
-"""A real (tiny) training run: ADI's titles as synthetic queries, BM25 negatives from a real Lucene index, SPLADE-tiny
+"""A real (tiny) training run: the SciFact slice's titles as synthetic queries, BM25 negatives from a real Lucene index, SPLADE-tiny
 as the document encoder; then an interrupted run resumed to the same losses, and the checkpoint in the pipeline's
 encoder."""
 
@@ -8,17 +8,16 @@ import pytest
 
 from lsr_lucene.training.config import config_from_dict
 from lsr_lucene.training.trainer import train
-from tests.conftest import shared
+from tests.conftest import SLICE
 
 
 def tiny_config(tmp_path, name, **extra):
-    shared("adi")
     data = {
         "name": name, "output": str(tmp_path / name), "seed": 5, "checkpoint_steps": 2, "keep_checkpoints": 1,
         "threads": 2,
         "model": {"kind": "inference_free", "backbone": "splade-tiny", "activation": "l0", "max_doc_length": 48,
                   "query_weights": "learned"},
-        "data": {"sources": [{"collection": "adi", "synthetic": "title"}], "dev_fraction": 0.2,
+        "data": {"sources": [{"collection": str(SLICE), "synthetic": "title"}], "dev_fraction": 0.2,
                  "dev_max_queries": 6, "dev_depth": 5, "negatives": 1, "depth": 10,
                  "teachers": [{"name": "bm25"}], "cache_dir": str(tmp_path / "cache")},
         "losses": [{"name": "kl_distill"}, {"name": "in_batch", "weight": 0.5}],
