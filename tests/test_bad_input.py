@@ -190,10 +190,10 @@ def test_resume_into_a_folder_of_other_settings(tmp_path):
 
 
 def test_not_an_index(tmp_path, jvm_started):
-    from lsr_lucene.search.impact import ImpactSearcher
+    from lsr_lucene.search.impact import AnseriniImpactSearcher
 
     with pytest.raises(InputFileError, match="not a Lucene index"):
-        ImpactSearcher(tmp_path)
+        AnseriniImpactSearcher(tmp_path)
 
 
 def test_java_out_of_memory_names_the_heap_and_the_fix():

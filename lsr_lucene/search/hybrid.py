@@ -5,8 +5,7 @@ returning hits with ``doc_id`` (this tool) or ``docid`` (Pyserini's ``LuceneSear
 ``score``. So this searcher sits beside Pyserini's ``HybridSearcher`` but takes any number of searchers, RRF or
 normalised interpolation, per-searcher weights, and survives a searcher that returns nothing or a single hit.
 
-``SpladeTextSearcher`` gives the learned sparse (impact) index the same text-query interface by encoding and
-quantizing each query with the recorded encoder settings.
+``search.splade.ImpactSearcher`` gives the learned sparse (impact) index the same text-query interface.
 """
 
 from __future__ import annotations
@@ -60,51 +59,3 @@ class HybridSearcher:
             runs.append({qid: as_hits(results.get(qid, ())) for qid in qids})
         fused = fuse(runs, self._config(k))
         return {qid: fused.get(qid, []) for qid in qids}
-
-
-class SpladeTextSearcher(Searcher):
-    """An impact index searched with text queries: each query is encoded and quantized with the settings recorded
-    in the index's manifest (or ``config``), then searched by ``engine`` (``open_impact_searcher``; needs the JVM)."""
-
-    def __init__(self, index_dir: str | os.PathLike, config: Any = None, query_max_length: int | None = None,
-                 threads: int | None = None, engine: str = DEFAULT_ENGINE) -> None:
-        import dataclasses
-
-        from ..encoding.stages.sparse import EncodeConfig, make_encoder
-        from ..indexing.manifest import index_manifest
-        from ..quantize import QuantizationConfig
-        from .impact import open_impact_searcher
-
-        if config is None:
-            recorded = dict(index_manifest(index_dir)["config"]["encode"])
-            recorded["quantization"] = QuantizationConfig(**recorded["quantization"])
-            config = EncodeConfig(**recorded)
-        if query_max_length is not None:
-            config = dataclasses.replace(config, max_length=query_max_length)
-        self.config = config
-        self.encoder = make_encoder(config, threads)
-        self.impact = open_impact_searcher(index_dir, engine)
-
-    def encode(self, queries: Sequence[str]) -> list[dict[str, int]]:
-        """Quantized query vectors ``{term: impact}``."""
-        from ..encoding.stages.sparse import encode_records
-
-        records = encode_records(self.encoder, iter(enumerate(queries)), self.config, 32, 4096, None)
-        return [vector for _, _, vector in records]
-
-    def search(self, query: str, k: int = 1000) -> list[Hit]:
-        return self.impact.search(self.encode([query])[0], k)
-
-    def batch_search(self, queries: Sequence[str], qids: Sequence[str], k: int = 1000, threads: int = 1) -> Run:
-        return self.impact.batch_search(self.encode(queries), list(qids), k, threads)
-
-    def search_columns(self, queries: Sequence[str], qids: Sequence[str], k: int = 1000,
-                       threads: int = 1) -> RunColumns:
-        """``batch_search`` as flat columns (what fusion takes)."""
-        vectors = self.encode(queries)
-        if hasattr(self.impact, "search_columns"):  # the plugin engine
-            return self.impact.search_columns(vectors, list(qids), k, threads)
-        return as_columns(self.impact.batch_search(vectors, list(qids), k, threads), qids)
-
-    def close(self) -> None:
-        self.impact.close()

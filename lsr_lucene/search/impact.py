@@ -1,10 +1,10 @@
 """Impact search with pre-encoded query vectors. ``open_impact_searcher`` picks the engine: the java/ plugin's
-bulk batch searcher (``search.plugin``, the default) or ``ImpactSearcher`` below, which goes through Anserini's
+bulk batch searcher (``search.plugin``, the default) or ``AnseriniImpactSearcher`` below, which goes through Anserini's
 ``SimpleImpactSearcher``, the Java class behind Pyserini's ``LuceneImpactSearcher``. Both rank identically.
 
 Unlike ``LuceneImpactSearcher`` both keep every query term (Pyserini drops terms whose IDF is <= ``min_idf``,
 0 by default, which loses terms that occur in every document) and neither walks the term dictionary at start-up.
-``ImpactSearcher``'s scores are Anserini's: the dot product of query and document impacts, rounded to 4 decimals,
+``AnseriniImpactSearcher``'s scores are Anserini's: the dot product of query and document impacts, rounded to 4 decimals,
 minus 1e-6 per tie, with ties broken by document id.
 """
 
@@ -33,7 +33,7 @@ def _java_vector(vector: ImpactVector) -> object:
 
 
 def open_impact_searcher(index_dir: str | os.PathLike, engine: str = DEFAULT_ENGINE
-                         ) -> "ImpactSearcher | PluginImpactSearcher":
+                         ) -> "AnseriniImpactSearcher | PluginImpactSearcher":
     """A searcher of the impact index ``index_dir`` by ``engine`` (``plugin``: the java/ plugin's bulk batch
     searcher; ``anserini``: ``SimpleImpactSearcher``); ``plugin`` falls back to Anserini when the plugin is
     unavailable. Both rank identically; see ``search.plugin`` for how their scores differ."""
@@ -41,10 +41,10 @@ def open_impact_searcher(index_dir: str | os.PathLike, engine: str = DEFAULT_ENG
         from .plugin import PluginImpactSearcher
 
         return PluginImpactSearcher(index_dir)
-    return ImpactSearcher(index_dir)
+    return AnseriniImpactSearcher(index_dir)
 
 
-class ImpactSearcher(Searcher):
+class AnseriniImpactSearcher(Searcher):
     """Search a Lucene impact index with ``{term: impact}`` query vectors through Anserini."""
 
     engine = "anserini"

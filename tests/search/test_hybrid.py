@@ -95,8 +95,8 @@ def test_a_single_hit_side_fuses_where_pyserini_divides_by_zero(small_dense, min
 def test_splade_text_searcher_matches_pre_encoded_queries(tmp_path, scifact_sample, encoder, jvm_started):
     from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
     from lsr_lucene.indexing.impact import index_impact
-    from lsr_lucene.search.hybrid import SpladeTextSearcher
-    from lsr_lucene.search.impact import ImpactSearcher
+    from lsr_lucene.search.splade import ImpactSearcher
+    from lsr_lucene.search.impact import AnseriniImpactSearcher
 
     docs, queries, _ = scifact_sample
     config = EncodeConfig(dtype="fp32", max_length=128)
@@ -105,8 +105,8 @@ def test_splade_text_searcher_matches_pre_encoded_queries(tmp_path, scifact_samp
     index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)
     encode_queries(queries, tmp_path / "qvecs", config, settings, encoder=encoder)
     vectors = list(read_vectors(tmp_path / "qvecs"))
-    with ImpactSearcher(tmp_path / "index") as impact, SpladeTextSearcher(tmp_path / "index") as text:
-        assert text.config == config  # read back from the index manifest
+    with AnseriniImpactSearcher(tmp_path / "index") as impact, ImpactSearcher(tmp_path / "index") as text:
+        assert text.encoder.config == config  # read back from the index manifest
         expected = impact.batch_search([v for _, v in vectors], [q for q, _ in vectors], k=20)
         assert text.batch_search([q.text for q in queries], [q.id for q in queries], k=20) == expected
         assert text.search(queries[0].text, k=20) == expected[queries[0].id]

@@ -123,12 +123,12 @@ def test_slim_searcher_refines_the_command_lines_first_stage(tmp_path, jvm_start
 
 def test_refinement_threads_do_not_change_the_run(synthetic):
     from lsr_lucene.io.token_store import TokenStore
-    from lsr_lucene.search.impact import ImpactSearcher
+    from lsr_lucene.search.impact import AnseriniImpactSearcher
     from lsr_lucene.search.slim import refine_run
 
     root, docs, queries = synthetic
     store = TokenStore(root / "vectors" / "tokens")
-    with ImpactSearcher(root / "index") as first:
+    with AnseriniImpactSearcher(root / "index") as first:
         run = first.batch_search([pooled(q) for q in queries.values()], list(queries), k=100, threads=2)
     tokens = {q: as_vectors(t) for q, t in queries.items()}
     assert refine_run(run, tokens, store, 10, threads=1) == refine_run(run, tokens, store, 10, threads=2)

@@ -8,7 +8,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ...errors import ConfigError
 from ...io.jsonl import read_jsonl
@@ -37,6 +37,14 @@ class EncodeConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "EncodeConfig":
+        """The config a manifest recorded (keys of other stages, such as ``token_level``, are left out)."""
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        if isinstance(known.get("quantization"), Mapping):
+            known["quantization"] = QuantizationConfig(**known["quantization"])
+        return cls(**known)
 
 
 def impact_vector(terms: list[str], ids: Any, impacts: Any) -> ImpactVector:
