@@ -171,8 +171,12 @@ def build_lucene_index(corpus_embeddings_decoded: Decoded, index_path: str | os.
             writer = ShardedJsonlWriter(vectors, DOCS_KIND, {"source": SOURCE, "quantization": config.to_dict()})
             width = len(str(count - 1))
             stream = _impact_vectors(corpus_embeddings_decoded, "corpus", config)
-            for i, vector in enumerate(progress_bar(stream, desc="quantize", total=count, enabled=progress)):
-                writer.write(*doc_record(f"{i:0{width}d}", "", vector, store_contents=False))
+            try:
+                for i, vector in enumerate(progress_bar(stream, desc="quantize", total=count, enabled=progress)):
+                    writer.write(*doc_record(f"{i:0{width}d}", "", vector, store_contents=False))
+            except BaseException:
+                writer.abort()
+                raise
             totals = writer.finish()["totals"]
             if totals["records"] == totals["empty_vectors"]:
                 raise EmbeddingsError(f"no corpus embedding keeps a weight after quantization ({config}): "
