@@ -52,3 +52,8 @@ class SetupError(LsrLuceneError):
 
 class BusyError(LsrLuceneError):
     """An output folder is being written by another run."""
+
+
+class EmbeddingsError(ConfigError, ValueError):
+    """Decoded embeddings (``[[(token, weight), ...], ...]``) that cannot be indexed or searched; a ValueError, as
+    sentence-transformers' own search helpers raise."""
