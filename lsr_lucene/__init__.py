@@ -24,7 +24,7 @@ _API = {
     "Bm25Searcher": "search.bm25", "DenseSearcher": "search.dense", "SlimSearcher": "search.slim",
     "HybridSearcher": "search.hybrid", "FusionConfig": "search.fusion",
     "semantic_search_lucene": "search.semantic",
-    "start_jvm": "jvm",
+    "start_jvm": "jvm", "resolve_model": "models",
 }
 __all__ = sorted(_API)
 
