@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from typing import Any
 
 from ..engine import DEFAULT_ENGINE
 from ..errors import ConfigError
@@ -75,13 +76,29 @@ def _others(args: argparse.Namespace, primary: str) -> list[str]:
 
 
 def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Namespace, collection: object,
-            remove: bool, engine: str) -> tuple[dict, float]:
+            remove: bool, engine: str, columns: bool = False) -> tuple[Any, float]:
+    """(run, seconds) of one searcher; with ``columns`` (for fusion) the impact and dense runs come as the
+    index-numbered columns fusion takes (``search_columns``), unless self hits must be removed."""
     from ..search.batch import search_bm25, search_dense, search_vectors
 
+    columns = columns and not remove
     if name == "impact":
         from ..encoding.stages.sparse import read_vectors
 
-        return search_vectors(index, list(read_vectors(vectors_dir)), args.k, args.threads, remove, engine)
+        vectors = list(read_vectors(vectors_dir))
+        if not columns:
+            return search_vectors(index, vectors, args.k, args.threads, remove, engine)
+        from ..search.fusion import as_columns
+        from ..search.impact import open_impact_searcher
+
+        with open_impact_searcher(index, engine) as searcher:
+            started = time.perf_counter()
+            qids, query_vectors = [q for q, _ in vectors], [v for _, v in vectors]
+            if hasattr(searcher, "search_columns"):
+                found = searcher.search_columns(query_vectors, qids, args.k, args.threads)
+            else:
+                found = as_columns(searcher.batch_search(query_vectors, qids, args.k, args.threads), qids)
+            return found, time.perf_counter() - started
     if collection is None:
         raise ConfigError(f"{name} search needs --collection for its text queries")
     from ..collections.judged import judged_queries
@@ -89,7 +106,15 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
     queries = judged_queries(collection, args.split)[0]  # type: ignore[arg-type]
     if name == "bm25":
         return search_bm25(index, queries, args.k, args.threads, remove, args.k1, args.b)
-    return search_dense(index, queries, args.k, args.threads, remove)
+    if not columns:
+        return search_dense(index, queries, args.k, args.threads, remove)
+    from ..search.dense import DenseSearcher
+
+    with DenseSearcher(index) as searcher:
+        searcher.encoder  # load the model before the clock starts
+        started = time.perf_counter()
+        found = searcher.search_columns([q.text for q in queries], [q.id for q in queries], args.k, args.threads)
+        return found, time.perf_counter() - started
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,10 +143,11 @@ def run(args: argparse.Namespace) -> int:
         count, seconds["impact"] = _impact_alone(args, remove, engine)
         runs = ["impact"]
     else:
-        results = {primary: _search(primary, args.index, args.queries, args, collection, remove, engine)}
+        fused = fusion is not None
+        results = {primary: _search(primary, args.index, args.queries, args, collection, remove, engine, fused)}
         for name in others:
             results[name] = _search(name, getattr(args, f"{name}_index"), args.impact_queries, args, collection,
-                                    remove, engine)
+                                    remove, engine, fused)
         seconds = {name: spent for name, (_, spent) in results.items()}
         runs = list(results)
         if fusion is None:
@@ -137,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
                 from pathlib import Path
 
                 for name, (single, _) in results.items():
+                    single = single if isinstance(single, dict) else single.to_run()
                     write_run(Path(args.save_runs) / f"{name}.trec", single, tag=name)
         count = write_run(args.output, run_, tag)
     total = sum(seconds.values())

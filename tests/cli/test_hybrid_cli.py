@@ -76,6 +76,12 @@ def test_index_dense_then_hybrid_search(tmp_path, scifact_sample):
     fused = read_run(tmp_path / "h.trec")
     assert set(fused) == {q.id for q in queries} and all(len(h) == 5 for h in fused.values())
     assert (tmp_path / "runs" / "dense.trec").is_file() and (tmp_path / "runs" / "bm25.trec").is_file()
+    from lsr_lucene.search.fusion import FusionConfig, fuse
+
+    saved = [read_run(tmp_path / "runs" / f"{name}.trec") for name in ("dense", "bm25")]
+    by_ids = fuse(saved, FusionConfig("zscore", (0.5, 0.5), k=5))  # the string-id path, on the saved runs
+    assert {q: [h.doc_id for h in hits] for q, hits in fused.items()} == \
+        {q: [h.doc_id for h in hits] for q, hits in by_ids.items()}
     assert_clean_error(*cli("search", "--dense", "--index", str(tmp_path / "dense"), "--collection", str(folder),
                             "--hybrid", "bm25", "--output", str(tmp_path / "x.trec"))[::2], "--bm25-index")
     assert_clean_error(*cli("search", "--dense", "--bm25", "--index", str(tmp_path / "dense"),
