@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="comma-separated pooling modes overriding the model's (cls, mean, max, ...)")
     norm = encoder.add_mutually_exclusive_group()
     norm.add_argument("--normalize", dest="normalize", action="store_true", default=None,
-                      help="L2-normalise vectors (default: as the model's modules.json says)")
+                      help="L2-normalise vectors (default: as the model's Normalize module says)")
     norm.add_argument("--no-normalize", dest="normalize", action="store_false")
     encoder.add_argument("--batch-size", type=int, default=32)
     encoder.add_argument("--threads", type=int, default=None, help="torch and faiss threads")

@@ -28,7 +28,7 @@ class DenseEncodeConfig:
     max_length: int | None = None
     """Tokens per text, special tokens included; None: the checkpoint's ``max_seq_length`` (else 512)."""
     pooling: tuple[str, ...] | None = None
-    """None: the pooling the checkpoint prescribes (``1_Pooling/config.json``; mean without one)."""
+    """None: the pooling the checkpoint prescribes (its Pooling module; mean without one)."""
     normalize: bool | None = None
     """None: L2-normalise when the checkpoint has a Normalize module."""
 

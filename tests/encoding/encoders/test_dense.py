@@ -1,12 +1,13 @@
-"""The dense encoder: the checkpoint's own pooling and normalisation, parity with sentence-transformers, bf16."""
+"""The dense encoder: the checkpoint's own pooling, normalisation and prompts (read by sentence-transformers), the
+overrides, padding-free batching, parity with sentence-transformers, bf16."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
-import torch
 
-from lsr_lucene.encoding.encoders.dense import PoolingSpec, pool, pooling_modes, read_pooling_spec
+from lsr_lucene.encoding.encoders.dense import DenseEncoder, PoolingSpec
 from lsr_lucene.errors import ConfigError
 
 TEXTS = ["Protein folding is driven by hydrophobic collapse.",
@@ -14,71 +15,81 @@ TEXTS = ["Protein folding is driven by hydrophobic collapse.",
          "falls or mortality over three years of follow-up.",
          "gene", "Microbiome composition differs between infants delivered by caesarean section and vaginally."]
 
-
-def checkpoint(tmp_path, modules, pooling=None, prompts=None):
-    tmp_path.mkdir(exist_ok=True)
-    (tmp_path / "modules.json").write_text(json.dumps(modules))
-    if pooling is not None:
-        (tmp_path / "1_Pooling").mkdir()
-        (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
-    if prompts is not None:
-        (tmp_path / "config_sentence_transformers.json").write_text(json.dumps({"prompts": prompts}))
-    return str(tmp_path)
-
-
 TRANSFORMER = {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}
 POOLING = {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}
 NORMALIZE = {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}
 
 
-def test_minilm_prescribes_mean_pooling_normalisation_and_256_tokens():
+def checkpoint(folder, modules=None, pooling=None, prompts=None):
+    """MiniLM's weights (linked) with other sentence-transformers files; ``modules=None``: a plain HF encoder."""
     from lsr_lucene.models import resolve_model
 
-    assert read_pooling_spec(resolve_model("minilm")) == PoolingSpec(("mean",), True, 256)
+    source = resolve_model("minilm")
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("model.safetensors", "1_Pooling", "modules.json",
+                                                                  "config_sentence_transformers.json"))
+    (folder / "model.safetensors").symlink_to(f"{source}/model.safetensors")
+    if modules is None:
+        (folder / "sentence_bert_config.json").unlink()
+        return str(folder)
+    (folder / "modules.json").write_text(json.dumps(modules))
+    (folder / "1_Pooling").mkdir()
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 384, **pooling}))
+    if prompts is not None:
+        (folder / "config_sentence_transformers.json").write_text(json.dumps({"prompts": prompts}))
+    return str(folder)
 
 
-def test_pooling_spec_is_read_from_the_checkpoint_files(tmp_path):
-    legacy = checkpoint(tmp_path / "a", [TRANSFORMER, POOLING],
-                        {"word_embedding_dimension": 8, "pooling_mode_cls_token": True,
-                         "pooling_mode_mean_tokens": False})
-    assert read_pooling_spec(legacy) == PoolingSpec(("cls",), False)
-    new = checkpoint(tmp_path / "b", [TRANSFORMER, POOLING, NORMALIZE], {"pooling_mode": ["mean", "max"]},
-                     prompts={"query": "query: ", "passage": "passage: "})
-    assert read_pooling_spec(new) == PoolingSpec(("mean", "max"), True, None, "query: ", "passage: ")
-    (tmp_path / "c").mkdir()
-    assert read_pooling_spec(str(tmp_path / "c")) == PoolingSpec()  # plain Hugging Face encoder: mean, no norm
-    assert pooling_modes({"pooling_mode_max_tokens": True, "pooling_mode_cls_token": True}) == ("cls", "max")
+def test_minilm_prescribes_mean_pooling_normalisation_and_256_tokens(minilm):
+    assert DenseEncoder("minilm", dtype="fp32").spec == PoolingSpec(("mean",), True, 256)
+    assert minilm.spec == PoolingSpec(("mean",), True, 128)  # max_length overrides the model's
 
 
-def test_unsupported_modules_are_refused_by_name(tmp_path):
-    dense = {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}
-    with pytest.raises(ConfigError, match="'sentence_transformers.models.Dense' is not supported"):
-        read_pooling_spec(checkpoint(tmp_path, [TRANSFORMER, POOLING, dense], {"pooling_mode": "mean"}))
-    with pytest.raises(ConfigError, match="pooling modes"):
-        PoolingSpec(("avg",))
+def test_pooling_normalisation_and_prompts_come_from_the_checkpoint(tmp_path):
+    legacy = DenseEncoder(checkpoint(tmp_path / "a", [TRANSFORMER, POOLING],
+                                     {"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}))
+    assert legacy.spec == PoolingSpec(("cls",), False, 256) and legacy.dim == 384
+    assert np.linalg.norm(legacy.encode(TEXTS), axis=1).min() > 1.5  # no Normalize module
+    from sentence_transformers import SentenceTransformer
+
+    path = checkpoint(tmp_path / "b", [TRANSFORMER, POOLING, NORMALIZE], {"pooling_mode": ["mean", "max"]},
+                      prompts={"query": "query: ", "passage": "passage: "})
+    new = DenseEncoder(path, dtype="fp32")
+    assert new.spec == PoolingSpec(("mean", "max"), True, 256, "query: ", "passage: ") and new.dim == 768
+    documents, queries = new.encode(TEXTS), new.encode(TEXTS, queries=True)
+    assert np.linalg.norm(documents, axis=1) == pytest.approx(1.0, abs=1e-5)
+    reference = SentenceTransformer(path, device="cpu")
+    # the first non-empty document prompt (sentence-transformers' encode_document takes its default empty one)
+    assert np.abs(documents - reference.encode(TEXTS, prompt_name="passage")).max() < 1e-5
+    assert np.abs(queries - reference.encode_query(TEXTS)).max() < 1e-5
+    assert not np.allclose(documents, queries, atol=1e-3)
+    plain = DenseEncoder(checkpoint(tmp_path / "c"))  # plain Hugging Face encoder: mean, no normalisation
+    assert plain.spec.modes == ("mean",) and plain.spec.normalize is False
 
 
-def test_pool_modes_ignore_padding():
-    states = torch.tensor([[[1.0, 2.0], [3.0, 6.0], [100.0, 100.0]],
-                           [[4.0, -1.0], [100.0, 100.0], [100.0, 100.0]]])
-    mask = torch.tensor([[1, 1, 0], [1, 0, 0]])
-    expected = {
-        "cls": [[1, 2], [4, -1]],
-        "max": [[3, 6], [4, -1]],
-        "mean": [[2, 4], [4, -1]],
-        "mean_sqrt_len_tokens": [[4 / 2 ** 0.5, 8 / 2 ** 0.5], [4, -1]],
-        "weightedmean": [[(1 + 6) / 3, (2 + 12) / 3], [4, -1]],
-        "lasttoken": [[3, 6], [4, -1]],
-    }
-    for mode, values in expected.items():
-        assert np.allclose(pool(states, mask, [mode]).numpy(), np.array(values, dtype=np.float32)), mode
-    assert pool(states, mask, ["cls", "max"]).shape == (2, 4)
+def test_overrides_replace_the_models_pooling_and_normalisation(tmp_path):
+    overridden = DenseEncoder("minilm", dtype="fp32", pooling=("cls", "max"), normalize=False, max_length=16)
+    assert overridden.spec == PoolingSpec(("cls", "max"), False, 16) and overridden.dim == 768
+    assert np.linalg.norm(overridden.encode(TEXTS), axis=1).min() > 1.5
+    normalized = DenseEncoder(checkpoint(tmp_path / "a", [TRANSFORMER, POOLING], {"pooling_mode": "cls"}),
+                              normalize=True)
+    assert normalized.spec.normalize
+    assert np.linalg.norm(normalized.encode(TEXTS), axis=1) == pytest.approx(1.0, abs=1e-5)
+    with pytest.raises(ConfigError, match=r"pooling \['avg'\]"):
+        DenseEncoder("minilm", pooling=("avg",))
+    no_prompt = checkpoint(tmp_path / "b", [TRANSFORMER, POOLING], {"pooling_mode": "mean", "include_prompt": False})
+    with pytest.raises(ConfigError, match="include_prompt=false is not supported"):
+        DenseEncoder(no_prompt)
+
+
+def test_padding_in_a_batch_does_not_change_a_vector():
+    encoder = DenseEncoder("minilm", dtype="fp32", threads=2)
+    alone = np.stack([encoder.encode([t])[0] for t in TEXTS])
+    assert np.abs(encoder.encode(TEXTS, batch_size=4) - alone).max() < 1e-5
 
 
 def test_fp32_matches_sentence_transformers_and_bf16_stays_close(minilm):
     from sentence_transformers import SentenceTransformer
 
-    from lsr_lucene.encoding.encoders.dense import DenseEncoder
     from lsr_lucene.models import resolve_model
 
     reference = SentenceTransformer(resolve_model("minilm"), device="cpu").encode(TEXTS, batch_size=4)
@@ -92,7 +103,5 @@ def test_fp32_matches_sentence_transformers_and_bf16_stays_close(minilm):
 
 
 def test_bad_dtype():
-    from lsr_lucene.encoding.encoders.dense import DenseEncoder
-
     with pytest.raises(ConfigError, match="dtype must be one of"):
         DenseEncoder("minilm", dtype="fp16")
