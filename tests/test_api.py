@@ -119,3 +119,21 @@ def test_iterables_and_bad_items(tmp_path):
     assert manifest["totals"]["records"] == 2
     with pytest.raises(ConfigError, match="item 1 of the collection: a dict needs"):
         lsr_lucene.encode_corpus([("d1", "x"), {"title": "no id"}], tmp_path / "w", progress=False)
+
+
+def test_the_beir_self_hit_rule_is_an_explicit_option(tmp_path):
+    """ArguAna-style collections hold their queries as documents: `remove_self` drops the query's own document."""
+    import lsr_lucene
+
+    docs = [("a1", "statins lower cholesterol"), ("a2", "statins and heart disease"), ("a3", "yeast cells divide")]
+    lsr_lucene.encode_corpus(docs, tmp_path / "v", progress=False)
+    lsr_lucene.build_index(tmp_path / "v", tmp_path / "index", progress=False)
+    lsr_lucene.build_bm25_index(docs, tmp_path / "bm25", progress=False)
+    lsr_lucene.build_dense_index(docs, tmp_path / "dense", progress=False)
+    for make in (lsr_lucene.ImpactSearcher, lsr_lucene.Bm25Searcher, lsr_lucene.DenseSearcher):
+        kept = make(tmp_path / {"ImpactSearcher": "index", "Bm25Searcher": "bm25", "DenseSearcher": "dense"}[
+            make.__name__])
+        dropped = make(kept.index_dir, remove_self=True)
+        query = ["statins lower cholesterol"]
+        assert "a1" in [h.docid for h in kept.batch_search(query, ["a1"], k=3)["a1"]], make.__name__
+        assert "a1" not in [h.docid for h in dropped.batch_search(query, ["a1"], k=3)["a1"]], make.__name__

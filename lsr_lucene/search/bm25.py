@@ -9,12 +9,17 @@ from .. import jvm
 from ..errors import JvmError
 from ..types import Hit, Run
 from ..indexing.manifest import lucene_index_dir
-from .base import Searcher, hits_from_java, run_from_java
+from .base import Searcher, hits_from_java, remove_self_hits, run_from_java
 
 
 class Bm25Searcher(Searcher):
-    def __init__(self, index_dir: str | os.PathLike, k1: float = 0.9, b: float = 0.4) -> None:
+    """BM25 over a Lucene index of raw text (Anserini's ``SimpleSearcher``); ``remove_self`` drops, in
+    ``batch_search``, each hit whose id is its query's id (the BEIR rule the command line applies)."""
+
+    def __init__(self, index_dir: str | os.PathLike, k1: float = 0.9, b: float = 0.4,
+                 remove_self: bool = False) -> None:
         self.index_dir = index_dir = lucene_index_dir(index_dir)
+        self.remove_self = remove_self
         try:
             self._searcher = jvm.autoclass("io.anserini.search.SimpleSearcher")(str(index_dir))
         except Exception as exc:
@@ -30,7 +35,8 @@ class Bm25Searcher(Searcher):
         for qid, query in zip(qids, queries):
             jqueries.add(query)
             jqids.add(qid)
-        return run_from_java(self._searcher.batch_search(jqueries, jqids, int(k), int(threads)), qids)
+        run = run_from_java(self._searcher.batch_search(jqueries, jqids, int(k), int(threads)), qids)
+        return remove_self_hits(run) if self.remove_self else run
 
     def close(self) -> None:
         self._searcher.close()

@@ -16,14 +16,16 @@ from ..errors import ConfigError, InputFileError
 from ..io.array_shards import read_ids
 from ..io.manifest import try_read_manifest
 from ..types import DocTable, Hit, Run, RunColumns
-from .base import Searcher
+from .base import Searcher, remove_self_hits
+from .fusion import as_columns
 
 
 class DenseSearcher(Searcher):
-    """Top-k inner-product search. ``ef_search`` / ``nprobe`` override the values stored in an HNSW / IVF index."""
+    """Top-k inner-product search. ``ef_search`` / ``nprobe`` override the values stored in an HNSW / IVF index;
+    ``remove_self`` drops, in ``batch_search``, each hit whose id is its query's id (the BEIR rule)."""
 
     def __init__(self, index_dir: str | os.PathLike, encoder: Any = None, ef_search: int | None = None,
-                 nprobe: int | None = None, threads: int | None = None) -> None:
+                 nprobe: int | None = None, threads: int | None = None, remove_self: bool = False) -> None:
         import faiss
 
         from ..indexing.dense import DOCID_FILE, INDEX_FILE
@@ -31,7 +33,7 @@ class DenseSearcher(Searcher):
         index_dir = Path(index_dir)
         if not (index_dir / INDEX_FILE).is_file() or not (index_dir / DOCID_FILE).is_file():
             raise InputFileError(index_dir, f"not a faiss index folder (needs '{INDEX_FILE}' and '{DOCID_FILE}')")
-        self.index_dir = index_dir
+        self.index_dir, self.remove_self = index_dir, remove_self
         try:
             self.index = faiss.read_index(str(index_dir / INDEX_FILE))
         except RuntimeError as exc:
@@ -91,11 +93,18 @@ class DenseSearcher(Searcher):
     def batch_search(self, queries: Sequence[str] | np.ndarray, qids: Sequence[str], k: int = 1000,
                      threads: int | None = None) -> Run:
         """Top ``k`` hits per query (texts, or a ``[n, dim]`` matrix); query ids in input order."""
-        return self.search_columns(queries, qids, k, threads).to_run()
+        run = self._columns(queries, qids, k, threads).to_run()
+        return remove_self_hits(run) if self.remove_self else run
 
     def search_columns(self, queries: Sequence[str] | np.ndarray, qids: Sequence[str], k: int = 1000,
                        threads: int | None = None) -> RunColumns:
         """``batch_search`` as flat columns (what fusion takes), without a Python object per hit."""
+        if self.remove_self:
+            return as_columns(self.batch_search(queries, qids, k, threads), qids)
+        return self._columns(queries, qids, k, threads)
+
+    def _columns(self, queries: Sequence[str] | np.ndarray, qids: Sequence[str], k: int,
+                 threads: int | None) -> RunColumns:
         import faiss
 
         matrix = self._matrix(queries)
