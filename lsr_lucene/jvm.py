@@ -20,10 +20,10 @@ _state: dict[str, Any] = {"started": False, "classpath": [], "heap": None}
 
 
 def anserini_jar() -> Path:
-    """The Anserini fatjar bundled with the installed Pyserini (found without importing Pyserini)."""
+    """The Anserini fatjar bundled with the installed Pyserini, 1.6 or 2.4 (found without importing Pyserini)."""
     spec = importlib.util.find_spec("pyserini")
     if spec is None or not spec.submodule_search_locations:
-        raise JvmError("pyserini is not installed: run ./setup.sh (or pip install pyserini==1.6.0)")
+        raise JvmError("pyserini is not installed: run ./setup.sh (or pip install pyserini==1.6.0, or 2.4.0 on Python 3.12)")
     jars_dir = Path(list(spec.submodule_search_locations)[0]) / "resources" / "jars"
     jars = sorted(jars_dir.glob("anserini-*-fatjar.jar"))
     if not jars:
@@ -44,7 +44,7 @@ def _plugin_jar() -> Path | None:
     from .javabuild import build_plugin_jar, plugin_jar_path
     from .errors import SetupError
 
-    jar = plugin_jar_path()
+    jar = plugin_jar_path(anserini_jar())
     if jar is None:
         _state["plugin_problem"] = "no java/ sources beside this package (a plain install)"
         return None
