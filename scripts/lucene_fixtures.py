@@ -24,6 +24,7 @@ def main() -> int:
     out = DATA / f"impact-lucene-{lucene}"
     shutil.rmtree(out, ignore_errors=True)
     counters = index_vector_files([VECTORS], out, threads=1, progress=False, optimize=True)
+    (out / "write.lock").unlink(missing_ok=True)  # left by Lucene after close; not part of the index
     print(f"{out}: {counters}")
     return 0
 
