@@ -67,6 +67,9 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
 
     jvm.start()
     os.environ.setdefault("OPENAI_API_KEY", "unused")  # pyserini.search imports need it set
+    from lsr_lucene.pyserini_offline import import_pyserini_search
+
+    import_pyserini_search()  # Pyserini 2.4 goes online at import
     from pyserini.fusion import reciprocal_rank_fusion
     from pyserini.search.faiss import DenseSearchResult
     from pyserini.search.hybrid import HybridSearcher as PyseriniHybrid

@@ -69,6 +69,8 @@ REGISTRY: tuple[Benchmark, ...] = (
               {"collections": ("scifact",), "repeats": 1}, adapter="_adapt_inference_free"),
     Benchmark("load", "Load (10,000 queries)", "none (memory under load)", {"heap": "1g"}, {"heap": "1g"},
               adapter="_adapt_load"),
+    Benchmark("lucene_versions", "Lucene 9 vs Lucene 10", "the same benchmarks on Lucene 9.9.1 (Pyserini 1.6.0)",
+              {"collections": ("scifact", "arguana"), "repeats": 3}, {"collections": ("scifact",), "repeats": 1}),
 )
 
 

@@ -51,7 +51,9 @@ def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 
 
     jvm.start(heap)
     os.environ.setdefault("OPENAI_API_KEY", "unused")  # pyserini.encode imports openai eagerly
-    from pyserini.search.lucene import LuceneImpactSearcher
+    from lsr_lucene.pyserini_offline import import_pyserini_search
+
+    LuceneImpactSearcher = import_pyserini_search("pyserini.search.lucene").LuceneImpactSearcher
 
     results: dict[str, Any] = {"threads": threads, "k": k, "repeats": repeats}
     for collection in collections:

@@ -174,6 +174,9 @@ def child_pyserini(spec: dict[str, Any]) -> dict[str, Any]:
     import pickle  # noqa: F401  (Pyserini unpickles its input)
 
     import scipy.sparse
+    from lsr_lucene.pyserini_offline import import_pyserini_search
+
+    import_pyserini_search()  # Pyserini 2.4 goes online at import
     from pyserini.search.lucene import LuceneImpactSearcher, SlimSearcher
 
     class _NoFirstStage(LuceneImpactSearcher):

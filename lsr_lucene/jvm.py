@@ -21,10 +21,10 @@ _state: dict[str, Any] = {"started": False, "classpath": [], "heap": None}
 
 
 def anserini_jar() -> Path:
-    """The Anserini fatjar bundled with the installed Pyserini (found without importing Pyserini)."""
+    """The Anserini fatjar bundled with the installed Pyserini, 1.6 or 2.4 (found without importing Pyserini)."""
     spec = importlib.util.find_spec("pyserini")
     if spec is None or not spec.submodule_search_locations:
-        raise JvmError("pyserini is not installed: run ./setup.sh (or pip install pyserini==1.6.0)")
+        raise JvmError("pyserini is not installed: run ./setup.sh (or pip install pyserini==1.6.0, or 2.4.0 on Python 3.12)")
     jars_dir = Path(list(spec.submodule_search_locations)[0]) / "resources" / "jars"
     jars = sorted(jars_dir.glob("anserini-*-fatjar.jar"))
     if not jars:
@@ -45,7 +45,7 @@ def _plugin_jar() -> Path | None:
     from .javabuild import build_plugin_jar, plugin_jar_path
     from .errors import SetupError
 
-    jar = plugin_jar_path()
+    jar = plugin_jar_path(anserini_jar())
     if jar is None:
         _state["plugin_problem"] = "no java/ sources beside this package (a plain install)"
         return None
@@ -96,7 +96,8 @@ def start(heap: str | None = None) -> None:
         _state.update(started=True, classpath=list(running), heap=None)
         return
     os.environ["JAVA_HOME"] = java_home()
-    options = ["-Xss8m", "-Dlog4j2.level=warn", "--sun-misc-unsafe-memory-access=allow"]
+    options = ["-Xss8m", "-Dlog4j2.level=warn", "--sun-misc-unsafe-memory-access=allow",
+               "--enable-native-access=ALL-UNNAMED"]  # Lucene 10 calls java.lang.foreign (madvise)
     if heap:
         if not re.fullmatch(r"[1-9][0-9]*[kKmMgGtT]?", heap):
             raise JvmError(f"heap {heap!r} is not a size like 512m or 4g")
@@ -129,13 +130,16 @@ def _preflight(options: list[str]) -> None:
 
 def _quiet_logging() -> None:
     """Anserini logs every indexing step at INFO; keep warnings and errors only. Lucene warns (through
-    java.util.logging) that it predates Java 22's memory API; that is known and harmless here."""
+    java.util.logging) that it predates Java 22's memory API (Lucene 9) or lacks the vector incubator module
+    (Lucene 10); both are known and harmless here."""
     try:
         level = autoclass("org.apache.logging.log4j.Level")
         autoclass("org.apache.logging.log4j.core.config.Configurator").setRootLevel(level.WARN)
-        jul = autoclass("java.util.logging.Logger").getLogger("org.apache.lucene.store")
-        jul.setLevel(autoclass("java.util.logging.Level").SEVERE)
-        _state["jul_logger"] = jul  # java.util.logging holds loggers weakly: keep this one alive
+        loggers = [autoclass("java.util.logging.Logger").getLogger(f"org.apache.lucene.{name}")
+                   for name in ("store", "internal.vectorization")]
+        for jul in loggers:
+            jul.setLevel(autoclass("java.util.logging.Level").SEVERE)
+        _state["jul_loggers"] = loggers  # java.util.logging holds loggers weakly: keep these alive
     except Exception:  # logging is cosmetic; never fail start-up over it
         pass
 
@@ -208,4 +212,16 @@ def java_error_message(exc: BaseException) -> str:
     """The innermost Java exception message of a pyjnius JavaException, without the Java stack trace."""
     inner = getattr(exc, "innermessage", None) or getattr(exc, "classname", None)
     message = str(inner or exc).strip().splitlines()
-    return message[0] if message else type(exc).__name__
+    text = message[0] if message else type(exc).__name__
+    if "IndexFormatTooNewException" in str(getattr(exc, "classname", "")) or "is in the future" in text:
+        text += (f" (the index was written by a newer Lucene than this stack's {lucene_version()}; Lucene reads "
+                 "indexes of its own and the previous major version only: open it with the stack that wrote it, "
+                 "e.g. ./setup.sh --pyserini 2.4.0 for Lucene 10, or rebuild it here)")
+    return text
+
+
+def lucene_version() -> str:
+    """The Lucene version of the installed Anserini fatjar (like ``"9.9.1"``), read without starting the JVM."""
+    from .javabuild import lucene_release
+
+    return lucene_release(anserini_jar())[0]

@@ -101,7 +101,9 @@ def test_not_an_index_folder(tmp_path):
 
 def test_pyserini_faiss_searcher_opens_the_index(small_dense, minilm, jvm_started):
     os.environ.setdefault("OPENAI_API_KEY", "unused")
-    from pyserini.search.faiss import FaissSearcher
+    from lsr_lucene.pyserini_offline import import_pyserini_search
+
+    FaissSearcher = import_pyserini_search("pyserini.search.faiss").FaissSearcher
 
     from lsr_lucene.search.dense import DenseSearcher
 

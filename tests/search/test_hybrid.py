@@ -40,7 +40,9 @@ def test_hybrid_searcher_fuses_what_each_searcher_returns(small_dense, minilm, b
 
 def test_pyserini_searchers_plug_in(small_dense, minilm, bm25_index):
     os.environ.setdefault("OPENAI_API_KEY", "unused")
-    from pyserini.search.lucene import LuceneSearcher
+    from lsr_lucene.pyserini_offline import import_pyserini_search
+
+    LuceneSearcher = import_pyserini_search("pyserini.search.lucene").LuceneSearcher
 
     from lsr_lucene.search.bm25 import Bm25Searcher
     from lsr_lucene.search.dense import DenseSearcher
@@ -68,6 +70,9 @@ def _rare_word_query(docs, bm25):
 
 def test_a_single_hit_side_fuses_where_pyserini_divides_by_zero(small_dense, minilm, bm25_index, scifact_sample):
     os.environ.setdefault("OPENAI_API_KEY", "unused")
+    from lsr_lucene.pyserini_offline import import_pyserini_search
+
+    import_pyserini_search()  # before any pyserini.search module: Pyserini 2.4 goes online at import
     from pyserini.search.faiss import DenseSearchResult
     from pyserini.search.hybrid import HybridSearcher as PyseriniHybrid
 
