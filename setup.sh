@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One idempotent set-up: a virtual environment with every dependency pinned, then `lsr-lucene setup` (offline
 # models + the java/ plugin jar). Safe to rerun; quick when nothing changed.
-#   ./setup.sh                    .venv: Pyserini 1.6.0 (Anserini 1.7.1, Lucene 9.9.1) on python3 (3.10/3.11),
+#   ./setup.sh                    .venv: Pyserini 1.6.0 (Anserini 1.7.1, Lucene 9.9.1) on python3 (3.11),
 #                                 pinned by constraints.txt (the default stack)
 #   ./setup.sh --pyserini 2.4.0   .venv-pyserini24: Pyserini 2.4.0 (Anserini 2.3.0, Lucene 10.5.0) on Python 3.12,
 #                                 pinned by constraints-pyserini24.txt; installs Debian's ecj where javac is older
