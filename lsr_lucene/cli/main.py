@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from .. import __version__
@@ -28,6 +29,17 @@ COMMANDS = {
 }
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends "(default: X)" to an option's help only where it adds something: not when the help already speaks
+    of its default, not for a None default, not for on/off flags."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help_text = action.help or ""
+        if "default" in help_text or action.default is None or action.nargs == 0:
+            return help_text
+        return super()._get_help_string(action)
+
+
 def _module(command: str) -> str:
     return command.replace("-", "_") + "_cmd"
 
@@ -40,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f".{_module(name)}", __package__)
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
-                                            formatter_class=argparse.ArgumentDefaultsHelpFormatter))
+                                            formatter_class=HelpFormatter))
     return parser
 
 
@@ -48,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="lsr-lucene: %(levelname)s: %(message)s")
+    if getattr(args, "quiet", False):  # also the bars of Hugging Face libraries (transformers' "Loading weights")
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     module = importlib.import_module(f".{_module(args.command)}", __package__)
     try:
         return int(module.run(args) or 0)
