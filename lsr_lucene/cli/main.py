@@ -19,6 +19,9 @@ COMMANDS = {
     "search": "search an index with pre-encoded query vectors (or BM25 text queries)",
     "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
     "run": "the whole pipeline on a collection, ending with a report against BM25",
+    "explain": "show why the top hits of a text query score what they do: each matching term's query x document "
+               "impact",
+    "inspect": "print one document's (or query's) impact vector from a vectors folder",
     "verify": "check an index against its manifest and vectors (counts, ids, sampled postings)",
     "delete": "delete documents by id from an impact index",
     "merge-indexes": "merge impact indexes (built on several machines or from parts of a corpus) into one",
