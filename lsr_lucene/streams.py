@@ -17,8 +17,25 @@ def windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def progress(iterable: Iterable[Any] | None = None, *, desc: str, total: int | None = None, unit: str = " docs",
              initial: int = 0, enabled: bool = True) -> Any:
-    """A tqdm bar (over ``iterable`` when given); a disabled bar, whose updates do nothing, when not ``enabled``."""
+    """A tqdm bar (over ``iterable`` when given); a disabled bar, whose updates do nothing, when not ``enabled``.
+
+    Its clock starts at its first update: the time before it (loading a model, encoding the first window of texts)
+    and the items of that update do not count in the rate, so the first estimate of the time left is "?", not the
+    whole stream at the speed of the start-up."""
     from tqdm import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, unit=unit, initial=initial, dynamic_ncols=True, mininterval=1.0,
-                disable=not enabled)
+    class Bar(tqdm):
+        started = False
+
+        def update(self, n: float | None = 1) -> bool | None:
+            if self.disable or self.started:
+                return super().update(n)
+            self.started = True
+            self.n += n or 0
+            self.initial = self.last_print_n = self.n
+            self.start_t = self.last_print_t = self._time()
+            self.refresh()
+            return True
+
+    return Bar(iterable, total=total, desc=desc, unit=unit, initial=initial, dynamic_ncols=True, mininterval=1.0,
+               disable=not enabled)

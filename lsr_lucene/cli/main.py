@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from .. import __version__
@@ -18,6 +19,9 @@ COMMANDS = {
     "search": "search an index with pre-encoded query vectors (or BM25 text queries)",
     "evaluate": "score TREC run files against qrels (nDCG@10, MRR@10, recall)",
     "run": "the whole pipeline on a collection, ending with a report against BM25",
+    "explain": "show why the top hits of a text query score what they do: each matching term's query x document "
+               "impact",
+    "inspect": "print one document's (or query's) impact vector from a vectors folder",
     "verify": "check an index against its manifest and vectors (counts, ids, sampled postings)",
     "delete": "delete documents by id from an impact index",
     "merge-indexes": "merge impact indexes (built on several machines or from parts of a corpus) into one",
@@ -26,6 +30,17 @@ COMMANDS = {
     "fuse": "fuse TREC run files (RRF, min-max, z-score, raw), with given weights or weights tuned on held-out qrels",
     "train": "train a SPLADE or inference-free sparse encoder from a config file (resumable)",
 }
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends "(default: X)" to an option's help only where it adds something: not when the help already speaks
+    of its default, not for a None default, not for on/off flags."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help_text = action.help or ""
+        if "default" in help_text or action.default is None or action.nargs == 0:
+            return help_text
+        return super()._get_help_string(action)
 
 
 def _module(command: str) -> str:
@@ -40,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f".{_module(name)}", __package__)
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
-                                            formatter_class=argparse.ArgumentDefaultsHelpFormatter))
+                                            formatter_class=HelpFormatter))
     return parser
 
 
@@ -48,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="lsr-lucene: %(levelname)s: %(message)s")
+    if getattr(args, "quiet", False):  # also the bars of Hugging Face libraries (transformers' "Loading weights")
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     module = importlib.import_module(f".{_module(args.command)}", __package__)
     try:
         return int(module.run(args) or 0)

@@ -55,9 +55,11 @@ def add_collection_options(parser: argparse.ArgumentParser, required: bool = Tru
 def add_remove_query(parser: argparse.ArgumentParser) -> None:
     flag = parser.add_mutually_exclusive_group()
     flag.add_argument("--remove-query", dest="remove_query", action="store_true", default=None,
-                      help="drop a hit whose doc id equals the query id (default: on for BEIR collections)")
+                      help="drop a hit whose doc id equals its query id (the BEIR convention); without either "
+                           "flag, such hits are dropped for BEIR collections (scifact, arguana, ...) and kept for "
+                           "others (cranfield, cacm, ...) and for search without --collection")
     flag.add_argument("--keep-query", dest="remove_query", action="store_false",
-                      help="never drop such hits (default for classic collections like cranfield)")
+                      help="keep such hits, even for a BEIR collection")
 
 
 def add_jvm_options(parser: argparse.ArgumentParser) -> None:

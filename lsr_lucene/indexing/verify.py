@@ -13,6 +13,7 @@ from .. import jvm
 from ..errors import ManifestError
 from ..io.manifest import read_manifest
 from ..types import ImpactVector
+from .lookup import IndexLookup
 
 
 @dataclass
@@ -38,34 +39,6 @@ class VerifyReport:
         return {**asdict(self), "ok": self.ok}
 
 
-class _Reader:
-    """The lookups verification needs, on an open DirectoryReader."""
-
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
-        self._terms = jvm.autoclass("org.apache.lucene.index.MultiTerms").getTerms(
-            jvm.cast("org.apache.lucene.index.IndexReader", self.reader), "contents")
-        self._bytes_ref = jvm.autoclass("org.apache.lucene.util.BytesRef")
-        self._freqs = jvm.autoclass("org.apache.lucene.index.PostingsEnum").FREQS
-
-    def ids(self) -> list[str]:
-        """The "id" of every live document, by Lucene doc number."""
-        stored = self.reader.storedFields()
-        live = jvm.autoclass("org.apache.lucene.index.MultiBits").getLiveDocs(self.reader)
-        return [stored.document(i).get("id") for i in range(self.reader.maxDoc()) if live is None or live.get(i)]
-
-    def postings(self) -> int:
-        return int(self._terms.getSumDocFreq()) if self._terms is not None else 0
-
-    def freq(self, term: str, doc: int) -> int:
-        """Term frequency (the impact) of ``term`` in Lucene document ``doc``; 0 when absent."""
-        terms = self._terms.iterator()
-        if not terms.seekExact(self._bytes_ref(term.encode("utf-8"))):
-            return 0
-        postings = terms.postings(None, self._freqs)
-        return int(postings.freq()) if postings.advance(doc) == doc else 0
-
-
 def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | None = None, sample: int = 100,
                  seed: int = 0) -> VerifyReport:
     """Verify an index built by lsr-lucene against its manifest (and, for impact indexes, its vectors)."""
@@ -76,7 +49,7 @@ def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | 
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     with jvm.lucene_reader(index_dir) as lucene:
-        reader = _Reader(lucene)
+        reader = IndexLookup(lucene)
         ids = reader.ids()
         report = VerifyReport(str(index_dir), len(ids), None, postings=reader.postings())
         seen: set[str] = set()
@@ -102,7 +75,7 @@ def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | 
         return report
 
 
-def _compare_with_vectors(reader: _Reader, ids: list[str], records: Iterable[tuple[str, ImpactVector]],
+def _compare_with_vectors(reader: IndexLookup, ids: list[str], records: Iterable[tuple[str, ImpactVector]],
                           report: VerifyReport, sample: int, seed: int) -> tuple[int, int]:
     """Fill missing/unexpected ids and check a reservoir sample of documents' postings against their vectors;
     the documents and postings of the non-empty vectors."""

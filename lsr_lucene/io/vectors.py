@@ -96,3 +96,18 @@ def shard_vectors(shard_dir: Path) -> Iterator[tuple[str, ImpactVector]]:
     for path in sorted(p for p in shard_dir.rglob("*") if p.is_file()):
         for line_no, record in read_jsonl(path):
             yield validate_vector_record(record, path, line_no)
+
+
+def find_vector(folder: str | os.PathLike, item_id: str) -> ImpactVector:
+    """The vector of ``item_id`` in a vectors folder (an encode output of documents or queries, or plain JSONL
+    files); InputFileError naming the folder and the id when it holds none."""
+    from ..encoding.stages.sparse import QUERIES_KIND, read_vectors
+    from .manifest import try_read_manifest
+
+    manifest = try_read_manifest(folder) or {}
+    records = read_vectors(folder) if manifest.get("kind") == QUERIES_KIND \
+        else shard_vectors(vectors_source(folder).shard_dir)
+    for record_id, vector in records:
+        if record_id == item_id:
+            return vector
+    raise InputFileError(folder, "no vector with this id", item_id=item_id)

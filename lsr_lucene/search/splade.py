@@ -10,7 +10,7 @@ hit whose id is its query's id is dropped (after retrieval, so a query may get k
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..engine import DEFAULT_ENGINE
 from ..types import Hit, ImpactVector, Run, RunColumns
@@ -18,6 +18,9 @@ from .base import Searcher, remove_self_hits
 from .fusion import as_columns
 from .impact import open_impact_searcher
 from .query_encoder import QueryImpactEncoder
+
+if TYPE_CHECKING:
+    from .explain import Explanation
 
 Query = str | ImpactVector
 
@@ -67,6 +70,13 @@ class ImpactSearcher(Searcher):
         if self.remove_self or not hasattr(self.engine, "search_columns"):
             return as_columns(self.batch_search(queries, qids, k, threads), qids)
         return self.engine.search_columns(self.vectors(queries), list(qids), k, threads)
+
+    def explain(self, q: Query, doc_id: str | None = None, k: int = 5, top_terms: int = 10) -> list["Explanation"]:
+        """Why each of the top ``k`` hits of ``q`` (or the document ``doc_id``) scores what it does: the shared
+        terms' query x document impacts, summing to the score, expansion terms marked (``search.explain``)."""
+        from .explain import explain
+
+        return explain(self, q, doc_id, k, top_terms)
 
     def close(self) -> None:
         self.engine.close()
