@@ -77,7 +77,7 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
 
     from lsr_lucene.collections import load_collection
     from lsr_lucene.collections.judged import judged_queries
-    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
     from lsr_lucene.io.manifest import read_manifest
     from lsr_lucene.io.trec import write_run

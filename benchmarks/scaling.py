@@ -74,8 +74,8 @@ def run(work: Path = WORK, collection: str = "arguana", sizes: tuple[int, ...] =
 
     from lsr_lucene import jvm
     from lsr_lucene.collections import BadInput, load_collection
-    from lsr_lucene.encoding.stages.sparse import (EncodeConfig, EncodeSettings, encode_documents, encode_queries, make_encoder,
-                                   read_vectors)
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, make_encoder
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.io.atomic import write_text
     from lsr_lucene.search.batch import search_vectors

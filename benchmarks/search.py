@@ -44,7 +44,7 @@ def benchmark_search(collections: tuple[str, ...] = COLLECTIONS, threads: int = 
     plugin) and ``speedup_java`` (Pyserini's Java call alone / plugin), and ranking agreement. ``heap`` is the JVM's
     -Xmx (Java's default, a quarter of the RAM, invites the OOM killer on a shared machine)."""
     from lsr_lucene import jvm
-    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.io.shards import SHARDS
     from lsr_lucene.search.impact import AnseriniImpactSearcher
     from lsr_lucene.search.plugin import PluginImpactSearcher

@@ -56,7 +56,8 @@ def prepare(collection: str, work: Path, k_prime: int, threads: int = 2) -> dict
     from lsr_lucene import jvm
     from lsr_lucene.collections import load_collection
     from lsr_lucene.collections.judged import judged_queries
-    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.encoding.stages.tokens import encode_documents_token_level, encode_queries_token_level
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.atomic import write_text

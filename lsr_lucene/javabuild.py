@@ -126,8 +126,9 @@ def compiler_command(fatjar: Path, java: str) -> list[str]:
                      "$JAVAC or $ECJ_JAR; until then indexing uses Anserini's IndexCollection")
 
 
-def build_plugin_jar(classpath: Path) -> Path:
-    """Compile the sources against ``classpath`` (the Anserini fatjar) into the jar; return its path.
+def build_plugin_jar(classpath: Path, java_home: str) -> Path:
+    """Compile the sources against ``classpath`` (the Anserini fatjar) into the jar, running ECJ (where needed) on
+    the Java at ``java_home``; return the jar's path.
 
     Raises SetupError naming the fix when no compiler can read the fatjar or compilation fails.
     """
@@ -136,9 +137,7 @@ def build_plugin_jar(classpath: Path) -> Path:
         raise SetupError("no java/ sources beside this package (a plain install): the plugin is unavailable")
     if jar.exists():
         return jar
-    from .jvm import java_home
-
-    compiler = compiler_command(classpath, str(Path(java_home()) / "bin" / "java"))
+    compiler = compiler_command(classpath, str(Path(java_home) / "bin" / "java"))
     jar.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=jar.parent) as tmp:
         classes = Path(tmp) / "classes"

@@ -52,7 +52,7 @@ def _plugin_jar() -> Path | None:
     if jar.exists():
         return jar
     try:
-        return build_plugin_jar(anserini_jar())
+        return build_plugin_jar(anserini_jar(), java_home())
     except SetupError as exc:
         _state["plugin_problem"] = str(exc)
         return None

@@ -15,7 +15,8 @@ from typing import Any, Callable
 from .collections import BadInput, Collection, load_collection
 from .collections.beir import corpus_line_count
 from .collections.judged import judged_queries
-from .encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
+from .encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
+from .io.vectors import read_vectors
 from .errors import ConfigError
 from .evaluation.measures import DEFAULT_MEASURES
 from .io.manifest import folder_size

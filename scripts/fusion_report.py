@@ -49,7 +49,8 @@ MEASURES = ("nDCG@10", "R@100")
 def _runs_for(queries: list, qrels: list, paths: Any, pipeline: Any, collection: Any, remove: bool,
               tag: str, threads: int) -> dict[str, dict]:
     """impact, BM25 and dense runs for ``queries`` (cached as TREC files in the work folder's runs/)."""
-    from lsr_lucene.encoding.stages.sparse import encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import encode_queries
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.io.trec import read_run, write_run
     from lsr_lucene.search.batch import search_bm25, search_dense, search_vectors
 

@@ -41,7 +41,7 @@ def tuning_queries(collection, tune: str, sample: int, seed: int = 0):
 
 def evaluate_split(index, docs_store, queries_dir, queries, qrels, remove_self, k_prime, threads):
     """First-stage and refined figures for every alpha, plus timings."""
-    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.evaluation.measures import evaluate
     from lsr_lucene.io.token_store import TokenStore
     from lsr_lucene.search.batch import search_vectors

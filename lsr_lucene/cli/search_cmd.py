@@ -83,7 +83,7 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
 
     columns = columns and not remove
     if name == "impact":
-        from ..encoding.stages.sparse import read_vectors
+        from ..io.vectors import read_vectors
 
         vectors = list(read_vectors(vectors_dir))
         if not columns:
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
 def _impact_alone(args: argparse.Namespace, remove: bool, engine: str) -> tuple[int, float]:
     """Impact search written as it streams (memory flat in the number of queries), or SLIM-refined; (queries,
     seconds)."""
-    from ..encoding.stages.sparse import read_vectors
+    from ..io.vectors import read_vectors
     from ..io.trec import write_run
     from ..search.batch import iter_search_vectors
 

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"java runtime: {jvm.java_home()}")
     if not args.no_plugin:
         try:
-            print(f"plugin jar: {build_plugin_jar(jvm.anserini_jar())}")
+            print(f"plugin jar: {build_plugin_jar(jvm.anserini_jar(), jvm.java_home())}")
         except SetupError as exc:
             print(f"plugin jar: not built ({exc})")
     return 0

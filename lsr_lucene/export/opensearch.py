@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..encoding.stages.sparse import QUERIES_KIND
+from ..io.vectors import QUERIES_KIND
 from ..io.atomic import atomic_open
 from ..io.jsonl import dumps, read_jsonl
 from ..io.shards import completed_manifest

@@ -20,6 +20,7 @@ from .manifest import manifest_path, sha256_file
 from .shards import SHARDS, completed_manifest
 
 DOCS_KIND = "lsr-lucene/impact-vectors"
+QUERIES_KIND = "lsr-lucene/query-vectors"
 _SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz")
 
 
@@ -101,7 +102,6 @@ def shard_vectors(shard_dir: Path) -> Iterator[tuple[str, ImpactVector]]:
 def find_vector(folder: str | os.PathLike, item_id: str) -> ImpactVector:
     """The vector of ``item_id`` in a vectors folder (an encode output of documents or queries, or plain JSONL
     files); InputFileError naming the folder and the id when it holds none."""
-    from ..encoding.stages.sparse import QUERIES_KIND, read_vectors
     from .manifest import try_read_manifest
 
     manifest = try_read_manifest(folder) or {}
@@ -111,3 +111,12 @@ def find_vector(folder: str | os.PathLike, item_id: str) -> ImpactVector:
         if record_id == item_id:
             return vector
     raise InputFileError(folder, "no vector with this id", item_id=item_id)
+
+
+def read_vectors(folder: str | os.PathLike, kind: str = QUERIES_KIND) -> Iterator[tuple[str, ImpactVector]]:
+    """(id, vector) from a finished encode output, validating each vector (integer impacts >= 1, clean terms)."""
+    manifest = completed_manifest(folder, kind)
+    for shard in manifest["shards"]:
+        path = Path(folder) / shard["file"]
+        for line_no, record in read_jsonl(path):
+            yield validate_vector_record(record, path, line_no)

@@ -11,7 +11,7 @@ there (or were updated since).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import jvm
 from ..errors import InputFileError
@@ -20,8 +20,6 @@ from ..indexing.manifest import lucene_index_dir
 from ..types import ImpactVector
 from .query_encoder import QueryImpactEncoder
 
-if TYPE_CHECKING:
-    from .splade import ImpactSearcher, Query
 
 
 @dataclass
@@ -70,7 +68,7 @@ def text_terms(encoder: QueryImpactEncoder, text: str) -> set[str]:
     return {model.terms[i] for i in ids if i not in special}
 
 
-def explain(searcher: "ImpactSearcher", q: "Query", doc_id: str | None = None, k: int = 5, top_terms: int = 10
+def explain(searcher: Any, q: str | ImpactVector, doc_id: str | None = None, k: int = 5, top_terms: int = 10
             ) -> list[Explanation]:
     """Explanations of the top ``k`` hits of ``q``, or of the document ``doc_id`` alone (ranked when it is among
     the top ``k``); InputFileError when the index holds no document ``doc_id``."""

@@ -10,13 +10,10 @@ normalised interpolation, per-searcher weights, and survives a searcher that ret
 
 from __future__ import annotations
 
-import os
 from typing import Any, Iterable, Sequence
 
-from ..engine import DEFAULT_ENGINE
 from ..types import Hit, Run, RunColumns
-from .fusion import FusionConfig, as_columns, fuse, fuse_hits
-from .base import Searcher
+from .fusion import FusionConfig, fuse, fuse_hits
 
 
 def as_hits(results: Iterable[Any]) -> list[Hit]:

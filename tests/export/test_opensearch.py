@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from lsr_lucene.cli.main import main
-from lsr_lucene.encoding.stages.sparse import QUERIES_KIND
+from lsr_lucene.io.vectors import QUERIES_KIND
 from lsr_lucene.io.shards import ShardedJsonlWriter
 from lsr_lucene.io.vectors import DOCS_KIND
 

@@ -11,7 +11,8 @@ from ..conftest import SLICE
 @pytest.fixture(scope="module")
 def slice_vectors(tmp_path_factory, splade_tiny, jvm_started):
     from lsr_lucene.collections import BadInput, load_collection
-    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
+    from lsr_lucene.io.vectors import read_vectors
 
     collection = load_collection(str(SLICE), BadInput("fail"))
     root = tmp_path_factory.mktemp("parts")
@@ -62,7 +63,7 @@ def test_merge_indexes_command_joins_indexes_of_two_corpus_halves(slice_vectors,
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.shards import ShardedJsonlWriter
     from lsr_lucene.io.vectors import DOCS_KIND
-    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.io.vectors import read_vectors
 
     root = slice_vectors[0]
     config = json.loads((root / "vectors" / "manifest.json").read_text())["config"]

@@ -29,7 +29,8 @@ def scifact_part(tmp_path_factory, encoder, jvm_started):
     SPLADE-tiny, indexed by both engines."""
     from lsr_lucene.collections import load_collection
     from lsr_lucene.collections.judged import judged_queries
-    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.indexing.impact import index_impact
 

@@ -42,7 +42,8 @@ def corpus(tmp_path_factory, encoder, jvm_started):
     60 new documents and 30 replaced ones (their title alone), 25 ids to delete (old and new), the final documents'
     vectors (a plain folder) and 40 test queries."""
     from lsr_lucene.collections import load_collection
-    from lsr_lucene.encoding.stages.sparse import DOCS_KIND, EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND, EncodeConfig, EncodeSettings, encode_documents, encode_queries
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.collections.judged import judged_queries
     from lsr_lucene.types import Doc
 
@@ -138,7 +139,8 @@ def test_a_deleted_document_is_never_returned(corpus, scratch, tmp_path):
     """Deletions still in the segments (an index deleted from by another Lucene writer) are skipped by both of the
     plugin's strategies and by Anserini's searcher."""
     from lsr_lucene import jvm
-    from lsr_lucene.encoding.stages.sparse import DOCS_KIND, read_vectors
+    from lsr_lucene.encoding.stages.sparse import DOCS_KIND
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.indexing.impact import index_impact
 
     root, final, queries = corpus

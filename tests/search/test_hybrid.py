@@ -98,7 +98,8 @@ def test_a_single_hit_side_fuses_where_pyserini_divides_by_zero(small_dense, min
 
 
 def test_splade_text_searcher_matches_pre_encoded_queries(tmp_path, scifact_sample, encoder, jvm_started):
-    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.search.splade import ImpactSearcher
     from lsr_lucene.search.impact import AnseriniImpactSearcher

@@ -172,7 +172,7 @@ def mini_beir(tmp_path_factory):
 
 
 def test_command_line_refinement_is_exact_with_string_ids(mini_beir, tmp_path, splade_tiny, jvm_started):
-    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.io.trec import read_run
 
     out = tmp_path

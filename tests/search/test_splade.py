@@ -14,7 +14,7 @@ def sample(scifact_sample):
 
 
 def pre_encoded_run(index, queries_dir, k=20):
-    from lsr_lucene.encoding.stages.sparse import read_vectors
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.search.impact import open_impact_searcher
 
     vectors = list(read_vectors(queries_dir))

@@ -78,7 +78,8 @@ def test_a_changed_config_is_refused_in_the_same_folder(finished):
 
 
 def test_the_trained_model_encodes_through_the_pipeline(finished, tmp_path):
-    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_queries, read_vectors
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_queries
+    from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.types import Query
 
     _, config, summary = finished

@@ -7,20 +7,17 @@ import itertools
 import os
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ...errors import ConfigError
-from ...io.jsonl import read_jsonl
-from ...io.shards import ShardedJsonlWriter, completed_manifest
-from ...io.vectors import DOCS_KIND, validate_vector_record
+from ...io.shards import ShardedJsonlWriter
+from ...io.vectors import DOCS_KIND, QUERIES_KIND
 from ...quantize import QuantizationConfig, quantize
 from ...streams import progress, windows
 from ...types import Doc, ImpactVector, Query
 from ..stats import EncodeStats
 from .settings import EncodeSettings, shard_window
 
-QUERIES_KIND = "lsr-lucene/query-vectors"
 
 
 @dataclass(frozen=True)
@@ -149,12 +146,3 @@ def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config:
     for query_id, text, vector in progress(records, desc="encode queries", unit=" q", enabled=settings.progress):
         writer.write(*doc_record(query_id, text, vector))
     return writer.finish(encode_stats=stats.totals({}, time.time() - started))
-
-
-def read_vectors(folder: str | os.PathLike, kind: str = QUERIES_KIND) -> Iterator[tuple[str, ImpactVector]]:
-    """(id, vector) from a finished encode output, validating each vector (integer impacts >= 1, clean terms)."""
-    manifest = completed_manifest(folder, kind)
-    for shard in manifest["shards"]:
-        path = Path(folder) / shard["file"]
-        for line_no, record in read_jsonl(path):
-            yield validate_vector_record(record, path, line_no)
