@@ -18,11 +18,18 @@ while [ $# -gt 0 ]; do
 done
 
 # Python 3.12 for the Pyserini 2.4 stack: $PYTHON, python3.12 on PATH, else pyenv's newest 3.12.
+# A candidate counts only if it runs: pyenv's python3.12 shim is on PATH even where 3.12 is not the active version.
 python312() {
-  local found
-  found=$(command -v python3.12 || ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python 2>/dev/null | sort -V | tail -1)
-  [ -n "$found" ] || { echo "setup.sh: Pyserini 2.4.0 needs Python 3.12: install it (pyenv install 3.12) or set PYTHON" >&2; exit 1; }
-  echo "$found"
+  local candidate
+  for candidate in "$(command -v python3.12 || true)" \
+      $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python 2>/dev/null | sort -rV); do
+    if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "setup.sh: Pyserini 2.4.0 needs Python 3.12: install it (pyenv install 3.12) or set PYTHON" >&2
+  exit 1
 }
 
 # An ECJ compiler when javac cannot read Java 21 class files (Debian's javac is 17).
