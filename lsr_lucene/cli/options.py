@@ -8,10 +8,17 @@ from ..encoding.stages.sparse import EncodeConfig, EncodeSettings
 from ..quantize import QuantizationConfig
 
 
-def add_model_options(parser: argparse.ArgumentParser) -> None:
+DEFAULT_MODEL = "splade-tiny"
+
+
+def add_model_options(parser: argparse.ArgumentParser, repeatable: bool = False) -> None:
     group = parser.add_argument_group("encoder")
-    group.add_argument("--model", default="splade-tiny",
-                       help="registered name (splade-tiny), local checkpoint folder, or Hugging Face hub name")
+    model_help = "registered name (splade-tiny), local checkpoint folder, or Hugging Face hub name"
+    if repeatable:
+        group.add_argument("--model", action="append", default=None,
+                           help=f"{model_help}; repeat it to compare several models (default: {DEFAULT_MODEL})")
+    else:
+        group.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
     group.add_argument("--max-length", type=int, default=512, help="tokens per document (longer ones are truncated "
                        "and counted)")
     group.add_argument("--no-expansion", action="store_true",
@@ -28,9 +35,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     quant.add_argument("--threshold", type=float, default=0.0, help="drop weights <= threshold")
 
 
-def encode_config(args: argparse.Namespace, max_length: int | None = None) -> EncodeConfig:
+def encode_config(args: argparse.Namespace, max_length: int | None = None, model: str | None = None) -> EncodeConfig:
     quant = QuantizationConfig(args.scale, args.max_impact, args.top_k, args.threshold)
-    return EncodeConfig(args.model, max_length or args.max_length, not args.no_expansion, args.dtype, quant)
+    return EncodeConfig(model or args.model, max_length or args.max_length, not args.no_expansion, args.dtype, quant)
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
