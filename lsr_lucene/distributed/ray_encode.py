@@ -117,7 +117,8 @@ def encode_documents_ray(docs: Iterable[Doc], out_dir: str | os.PathLike, config
     pool = [actor.remote(config.to_dict(), asdict(replace(settings, device=device))) for _ in range(workers)]
     started, stats, info = time.time(), EncodeStats(), {}
     done = writer.records_done
-    bar = progress(desc=f"encode docs (ray, {workers} workers on {device})", total=total, initial=done, enabled=settings.progress)
+    bar = progress(desc=f"encode docs (ray, {workers} workers on {device})", total=total, initial=done,
+                   enabled=settings.progress)
     first = len(writer.manifest["shards"])
     pending: dict[Any, int] = {}  # future -> shard offset
     finished: dict[int, dict[str, Any]] = {}

@@ -53,9 +53,9 @@ class PoolingSpec:
 
 def load_model(location: str, max_length: int | None = None, pooling: Sequence[str] | None = None,
                normalize: bool | None = None, device: str = "cpu") -> Any:
-    """The SentenceTransformer at ``location`` on ``device`` (a torch device string), with its Pooling module replaced by ``pooling`` modes, a
-    Normalize module added or removed per ``normalize`` and ``max_seq_length`` set to ``max_length`` (when given;
-    else the model's, else 512)."""
+    """The SentenceTransformer at ``location`` on ``device`` (a torch device string), with its Pooling module
+    replaced by ``pooling`` modes, a Normalize module added or removed per ``normalize`` and ``max_seq_length`` set to
+    ``max_length`` (when given; else the model's, else 512)."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
 
