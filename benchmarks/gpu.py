@@ -51,7 +51,7 @@ from benchmarks.encode import compare_weights, shard_weights  # noqa: E402
 
 CORPUS = REPO / "lsr_lucene" / "resources" / "collections" / "scifact" / "corpus.jsonl.gz"
 RECIPE = REPO / "configs" / "train" / "splade-tiny-arg-scaled.toml"
-FULL = {"device": "auto", "docs": 50_000, "sample": 1000, "max_length": 512, "batch_size": 256, "warmup": 512,
+FULL = {"device": "auto", "docs": 50_000, "sample": 500, "max_length": 512, "batch_size": 256, "warmup": 512,
         "train_steps": 30, "train_batch": 32, "anchor": True}
 DRY = {"device": "cpu", "docs": 200, "sample": 50, "max_length": 128, "batch_size": 32, "warmup": 16,
        "train_steps": 2, "train_batch": 4, "anchor": False}
@@ -236,12 +236,13 @@ def pyserini_anchor(docs: list[Any], model: str, device: Any, opts: dict[str, An
     with open(corpus_file, "w", encoding="utf-8") as out:
         for d in docs:
             out.write(json.dumps({"id": d.id, "title": d.title, "text": d.text}) + "\n")
+    extra = ["--fp16"] if device.type == "cuda" else []
     spec = {"corpus": str(corpus_file), "output": str(work / "pyserini"), "model": model,
             "max_length": opts["max_length"], "batch_size": opts["batch_size"], "threads": os.cpu_count() or 1,
-            "device": str(device), "extra": ["--fp16"] if device.type == "cuda" else []}
+            "device": str(device), "extra": extra}
     run = encode._spawn("pyserini", spec)
     return {"docs_per_s": len(docs) / run["wall"], "wall_s": run["wall"],
-            "note": "child process; model load and JVM included"}
+            "flags": " ".join(["--device", str(device), *extra]), "note": "child process; model load and JVM included"}
 
 
 def environment(device: Any) -> dict[str, Any]:
@@ -260,6 +261,17 @@ def environment(device: Any) -> dict[str, Any]:
             "load_before": os.getloadavg()[0]}
 
 
+def attempt(label: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``call()``, or ``{"error": ...}`` when it fails (another library version on the GPU machine must not cost the
+    other measurements of a one-off run)."""
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 (recorded and reported)
+        message = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+        say(f"{label} failed: {message}")
+        return {"error": message}
+
+
 def run(model: str, opts: dict[str, Any], work: Path) -> dict[str, Any]:
     """Every measurement (see the module docstring); the result as one dict."""
     from lsr_lucene.device import resolve_device
@@ -274,36 +286,45 @@ def run(model: str, opts: dict[str, Any], work: Path) -> dict[str, Any]:
     docs = corpus(opts["docs"])
     clock = Clock(device)
     result: dict[str, Any] = {"name": "gpu", "environment": environment(device), "options": dict(opts),
-                              "model": model, "docs": len(docs), "sides": {}}
+                              "model": model, "docs": len(docs), "sides": {}, "agreement": {}, "ratios": {}}
     sides = result["sides"]
     for dtype in ("fp32", "bf16"):
         say(f"ours {dtype} on {device}: {len(docs)} documents")
-        sides[f"ours-{dtype}"] = ours(docs, model, dtype, device, opts, work, clock)
+        sides[f"ours-{dtype}"] = attempt(f"ours {dtype}", lambda: ours(docs, model, dtype, device, opts, work, clock))
     for half in (False, True):
         label = "sentence-transformers-" + ("half" if half else "fp32")
         say(f"{label} on {device}")
-        sides[label] = theirs(docs, model, half, device, opts, work, clock)
+        sides[label] = attempt(label, lambda: theirs(docs, model, half, device, opts, work, clock))
     say(f"CPU fp32 reference of {opts['sample']} documents")
     ref = shard_weights(reference(docs, model, opts, work))
-    result["agreement"] = {dtype: compare_weights(shard_weights(Path(sides[f"ours-{dtype}"]["output"]),
-                                                                limit=len(ref)), ref, (str(device), "cpu-fp32"))
-                           for dtype in ("fp32", "bf16")}
+    for dtype in ("fp32", "bf16"):
+        if "output" in sides[f"ours-{dtype}"]:
+            mine = shard_weights(Path(sides[f"ours-{dtype}"]["output"]), limit=len(ref))
+            result["agreement"][dtype] = compare_weights(mine, ref, (str(device), "cpu-fp32"))
+        key = "half" if dtype == "bf16" else dtype
+        mine, other = sides[f"ours-{dtype}"], sides[f"sentence-transformers-{key}"]
+        if "docs_per_s" in mine and "docs_per_s" in other:
+            result["ratios"][f"encode docs/s vs SparseEncoder ({key})"] = mine["docs_per_s"] / other["docs_per_s"]
     say(f"training steps on {device}")
-    result["training"] = training(model, device, docs, opts, work, clock)
+    result["training"] = attempt("training", lambda: training(model, device, docs, opts, work, clock))
     say("pyserini.encode anchor")
-    result["pyserini"] = pyserini_anchor(docs, model, device, opts, work)
+    result["pyserini"] = attempt("pyserini.encode", lambda: pyserini_anchor(docs, model, device, opts, work))
     if "skipped" in result["pyserini"]:
         say(f"pyserini.encode --device {device} --fp16 skipped: {result['pyserini']['skipped']}")
-    half = sides["ours-bf16"]["docs_per_s"] / sides["sentence-transformers-half"]["docs_per_s"]
-    result["ratios"] = {"GPU encode docs/s vs SparseEncoder (half)": half,
-                        "GPU encode docs/s vs SparseEncoder (fp32)": sides["ours-fp32"]["docs_per_s"]
-                        / sides["sentence-transformers-fp32"]["docs_per_s"]}
     result["load_after"] = os.getloadavg()[0]
     return result
 
 
 def _mib(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
+
+
+def _row(label: str, side: dict[str, Any], rate: str = "docs_per_s", peak: str = "peak_gpu_mib",
+         nnz: str | None = "nnz_per_doc") -> str:
+    if "error" in side:
+        return f"| {label} | failed: {side['error']} | | |"
+    return (f"| {label} | {side[rate]:,.0f} | {_mib(side[peak])} | "
+            f"{'' if nnz is None else format(side[nnz], '.0f')} |")
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -318,31 +339,33 @@ def markdown(result: dict[str, Any]) -> str:
         "| side | docs/s | peak GPU MiB | nonzeros/doc |",
         "|---|---:|---:|---:|",
     ]
-    for key, label in (("ours-fp32", "ours fp32, encoder only"), ("ours-bf16", "ours bf16 autocast, encoder only")):
-        r = s[key]
-        lines.append(f"| {label} | {r['docs_per_s']:,.0f} | {_mib(r['peak_gpu_mib'])} | {r['nnz_per_doc']:.0f} |")
-        lines.append(f"| {label.replace('encoder only', 'encode stage (shards written)')} | "
-                     f"{r['stage_docs_per_s']:,.0f} | {_mib(r['stage_peak_gpu_mib'])} | |")
-    for key, label in (("sentence-transformers-fp32", "SparseEncoder.encode_document fp32 — anchor"),
-                       ("sentence-transformers-half", "SparseEncoder.encode_document half — anchor")):
-        r = s[key]
-        label = label.replace("half", r["dtype"])
-        lines.append(f"| {label} | {r['docs_per_s']:,.0f} | {_mib(r['peak_gpu_mib'])} | {r['nnz_per_doc']:.0f} |")
+    for dtype, label in (("fp32", "ours fp32"), ("bf16", "ours bf16 autocast")):
+        side = s[f"ours-{dtype}"]
+        lines.append(_row(f"{label}, encoder only", side))
+        lines.append(_row(f"{label}, encode stage (shards written)", side, "stage_docs_per_s", "stage_peak_gpu_mib",
+                          None))
+    for key in ("fp32", "half"):
+        side = s[f"sentence-transformers-{key}"]
+        lines.append(_row(f"SparseEncoder.encode_document {side.get('dtype', key)} — anchor", side))
     p = result["pyserini"]
-    lines.append("| `python -m pyserini.encode --fp16` | " + (f"{p['docs_per_s']:,.0f} | | |" if "docs_per_s" in p
-                                                               else f"skipped: {p['skipped']} | | |"))
-    lines += ["", "Ratios: " + "; ".join(f"{k} **{v:.2f}x**" for k, v in result["ratios"].items()) + ".", "",
-              "Agreement with a CPU fp32 encode of the first documents (impact units of 1/100):", "",
+    label = f"`python -m pyserini.encode {p.get('flags', '--fp16')}` (model load and JVM included)"
+    lines.append(f"| {label} | " + (f"{p['docs_per_s']:,.0f} | | |" if "docs_per_s" in p
+                                    else f"{p.get('skipped') or p['error']} | | |"))
+    lines += ["", "Ratios: " + ("; ".join(f"{k} **{v:.2f}x**" for k, v in result["ratios"].items()) or "none") + ".",
+              "", "Agreement with a CPU fp32 encode of the first documents (impact units of 1/100):", "",
               "| ours on the device | docs | mean abs diff | 99.9th pct | max | top-10 Jaccard |",
               "|---|---:|---:|---:|---:|---:|"]
     for dtype, a in result["agreement"].items():
         lines.append(f"| {dtype} | {a['docs']} | {a['mean_abs_diff_units']:.3f} | {a['p999_abs_diff_units']:.2f} | "
                      f"{a['max_abs_diff_units']:.2f} | {a['top10_jaccard_mean']:.3f} |")
     t = result["training"]
-    lines += ["", f"Training ({t['recipe']}-shaped step: {t['queries_per_step']} queries, "
-                  f"{t['documents_per_step']} documents of <= {t['max_doc_length']} tokens, losses "
-                  f"{', '.join(t['losses'])}): **{t['steps_per_s']:.2f} steps/s** over {t['steps']} steps, peak GPU "
-                  f"{_mib(t['peak_gpu_mib'])} MiB. The trainer was {t['trainer']}."]
+    if "error" in t:
+        lines += ["", f"Training step: failed: {t['error']}."]
+    else:
+        lines += ["", f"Training ({t['recipe']}-shaped step: {t['queries_per_step']} queries, "
+                      f"{t['documents_per_step']} documents of <= {t['max_doc_length']} tokens, losses "
+                      f"{', '.join(t['losses'])}): **{t['steps_per_s']:.2f} steps/s** over {t['steps']} steps, "
+                      f"peak GPU {_mib(t['peak_gpu_mib'])} MiB. The trainer was {t['trainer']}."]
     return "\n".join(lines) + "\n"
 
 

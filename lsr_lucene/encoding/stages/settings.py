@@ -19,7 +19,13 @@ class EncodeSettings:
     compress: bool = False
     progress: bool = True
     device: str = "auto"
-    """``auto`` (CUDA when present), ``cpu``, ``cuda`` or ``cuda:N``."""
+    """``auto`` (CUDA when present), ``cpu``, ``cuda`` or ``cuda:N`` (spelling checked here, the device itself when
+    the encoder is made)."""
+
+    def __post_init__(self) -> None:
+        from ...device import check_spec
+
+        check_spec(self.device)
 
     def batch_for(self, encoder: Any) -> int:
         """Texts per batch for ``encoder``: ``batch_size``, else the default of the device it runs on."""
