@@ -54,7 +54,7 @@ RECIPE = REPO / "configs" / "train" / "splade-tiny-arg-scaled.toml"
 FULL = {"device": "auto", "docs": 50_000, "sample": 500, "max_length": 512, "batch_size": 256, "warmup": 512,
         "train_steps": 30, "train_batch": 32, "anchor": True}
 DRY = {"device": "cpu", "docs": 200, "sample": 50, "max_length": 128, "batch_size": 32, "warmup": 16,
-       "train_steps": 2, "train_batch": 4, "anchor": False}
+       "train_steps": 1, "train_batch": 2, "anchor": False}
 """--dry-run: the whole benchmark on the CPU at sizes that run here in about a minute (without the Pyserini anchor
 unless --anchor)."""
 
@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="splade-tiny", help="SPLADE-tiny checkpoint folder (or registered name)")
     parser.add_argument("--dry-run", action="store_true", help="on the CPU at tiny sizes (a check of the script)")
     parser.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N (default: auto; cpu with "
-                        "--dry-run)")
+                        "--dry-run); --device cpu also takes the dry run's sizes unless given")
     for name in ("docs", "sample", "max_length", "batch_size", "warmup", "train_steps", "train_batch"):
         parser.add_argument("--" + name.replace("_", "-"), type=int, default=None,
                             help=f"default {FULL[name]} ({DRY[name]} with --dry-run)")
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work" / "gpu-work",
                         help="folder for the encoded shards")
     args = parser.parse_args(argv)
-    profile = DRY if args.dry_run else FULL
+    profile = DRY if args.dry_run or args.device == "cpu" else FULL
     opts = {key: getattr(args, key) if getattr(args, key) is not None else default
             for key, default in profile.items()}
     started = time.perf_counter()

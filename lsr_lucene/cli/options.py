@@ -21,7 +21,7 @@ def _device_spec(text: str) -> str:
 def add_device_option(parser: Any, default: str | None = "auto", what: str = "the model") -> None:
     """``--device auto|cpu|cuda|cuda:N`` on ``parser`` (or an argument group)."""
     parser.add_argument("--device", type=_device_spec, default=default, metavar="{auto,cpu,cuda,cuda:N}",
-                        help=f"where {what} runs: auto takes the first CUDA GPU when torch sees one, else the CPU" +
+                        help=f"device of {what}: auto takes the first CUDA GPU when torch sees one, else the CPU" +
                              ("" if default else " (default: the config's device, auto unless it says otherwise)"))
 
 

@@ -164,7 +164,7 @@ class Trainer:
         config = self.config
         if config.threads:
             torch.set_num_threads(config.threads)
-        device = resolve_device(config.device)
+        self.device = device = resolve_device(config.device)
         _seed_everything(config.seed)
         started, cpu = time.time(), time.process_time()
         tokenizer = AutoTokenizer.from_pretrained(resolve_model(config.model.backbone))
@@ -327,7 +327,7 @@ class Trainer:
                                  for key in ("wall_s", "cpu_s")}
         summary = {"name": self.config.name, "steps_done": step, "complete": not stopped_early,
                    "selected_step": best["step"], "selected_dev": best, "dev": dev_rows,
-                   "model": str(self.out / "model"),
+                   "model": str(self.out / "model"), "device": str(self.device),
                    "timings": self.timings, "data": split_counts(self.prepared.sources),
                    "train_examples": len(self.prepared.train), "dev_examples": len(self.prepared.dev)}
         write_text(self.out / "summary.json", json.dumps(summary, indent=1) + "\n")
