@@ -2,8 +2,8 @@
 
 ``QueryImpactEncoder`` takes the model, max length, dtype, expansion and quantization from the index manifest
 (``from_index``) or from the caller, and runs on ``device`` (``auto``: CUDA when present); an inference-free
-checkpoint encodes queries with its IDF table, a Siamese one with its transformer. ``SpladeQueryEncoder`` is the same as a subclass of Pyserini's ``QueryEncoder``, so Pyserini's
-``LuceneImpactSearcher`` takes live text queries:
+checkpoint encodes queries with its IDF table, a Siamese one with its transformer. ``SpladeQueryEncoder`` is the
+same as a subclass of Pyserini's ``QueryEncoder``, so Pyserini's ``LuceneImpactSearcher`` takes live text queries:
 
     LuceneImpactSearcher(index, lsr_lucene.SpladeQueryEncoder.from_index(index), min_idf=-1)
 
