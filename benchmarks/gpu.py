@@ -11,7 +11,9 @@ are the SciFact corpus embedded in the package, repeated (with new ids) up to ``
 
 Measured, one side after the other in this process, each after a warm-up batch and with the model loaded:
 
-- ours, encoder only: ``SpladeEncoder.encode`` (tokenize, length-sorted batches, float rows back on the CPU);
+- ours, encoder only: ``SpladeEncoder.encode`` (tokenize, length-sorted batches, float rows back on the CPU) with
+  ``--dtype`` fp32, bf16 (the default: the vocabulary projection in half precision) and bf16-all (the transformer
+  under autocast too);
 - ours, encode stage: ``encode_documents`` as ``lsr-lucene encode`` runs it (also quantizes and writes the
   ``JsonVectorCollection`` shards; on CUDA the next window is encoded while one is written);
 - sentence-transformers: ``SparseEncoder.encode_document(..., save_to_cpu=True)`` on the same model folder
@@ -57,6 +59,8 @@ DRY = {"device": "cpu", "docs": 200, "sample": 50, "max_length": 128, "batch_siz
        "train_steps": 1, "train_batch": 2, "anchor": False}
 """--dry-run: the whole benchmark on the CPU at sizes that run here in about a minute (without the Pyserini anchor
 unless --anchor)."""
+OURS = {"fp32": "ours fp32", "bf16": "ours bf16 (half projection)", "bf16-all": "ours bf16-all (autocast)"}
+"""Our dtypes: ``bf16`` runs the projection in half precision, ``bf16-all`` the transformer too."""
 
 
 def say(text: str) -> None:
@@ -288,7 +292,7 @@ def run(model: str, opts: dict[str, Any], work: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"name": "gpu", "environment": environment(device), "options": dict(opts),
                               "model": model, "docs": len(docs), "sides": {}, "agreement": {}, "ratios": {}}
     sides = result["sides"]
-    for dtype in ("fp32", "bf16"):
+    for dtype in OURS:
         say(f"ours {dtype} on {device}: {len(docs)} documents")
         sides[f"ours-{dtype}"] = attempt(f"ours {dtype}", lambda: ours(docs, model, dtype, device, opts, work, clock))
     for half in (False, True):
@@ -297,14 +301,14 @@ def run(model: str, opts: dict[str, Any], work: Path) -> dict[str, Any]:
         sides[label] = attempt(label, lambda: theirs(docs, model, half, device, opts, work, clock))
     say(f"CPU fp32 reference of {opts['sample']} documents")
     ref = shard_weights(reference(docs, model, opts, work))
-    for dtype in ("fp32", "bf16"):
+    for dtype, label in OURS.items():
         if "output" in sides[f"ours-{dtype}"]:
             mine = shard_weights(Path(sides[f"ours-{dtype}"]["output"]), limit=len(ref))
             result["agreement"][dtype] = compare_weights(mine, ref, (str(device), "cpu-fp32"))
-        key = "half" if dtype == "bf16" else dtype
+        key = "fp32" if dtype == "fp32" else "half"
         mine, other = sides[f"ours-{dtype}"], sides[f"sentence-transformers-{key}"]
         if "docs_per_s" in mine and "docs_per_s" in other:
-            result["ratios"][f"encode docs/s vs SparseEncoder ({key})"] = mine["docs_per_s"] / other["docs_per_s"]
+            result["ratios"][f"{label} docs/s vs SparseEncoder {key}"] = mine["docs_per_s"] / other["docs_per_s"]
     say(f"training steps on {device}")
     result["training"] = attempt("training", lambda: training(model, device, docs, opts, work, clock))
     say("pyserini.encode anchor")
@@ -339,7 +343,7 @@ def markdown(result: dict[str, Any]) -> str:
         "| side | docs/s | peak GPU MiB | nonzeros/doc |",
         "|---|---:|---:|---:|",
     ]
-    for dtype, label in (("fp32", "ours fp32"), ("bf16", "ours bf16 autocast")):
+    for dtype, label in OURS.items():
         side = s[f"ours-{dtype}"]
         lines.append(_row(f"{label}, encoder only", side))
         lines.append(_row(f"{label}, encode stage (shards written)", side, "stage_docs_per_s", "stage_peak_gpu_mib",
@@ -356,7 +360,7 @@ def markdown(result: dict[str, Any]) -> str:
               "| ours on the device | docs | mean abs diff | 99.9th pct | max | top-10 Jaccard |",
               "|---|---:|---:|---:|---:|---:|"]
     for dtype, a in result["agreement"].items():
-        lines.append(f"| {dtype} | {a['docs']} | {a['mean_abs_diff_units']:.3f} | {a['p999_abs_diff_units']:.2f} | "
+        lines.append(f"| {OURS[dtype]} | {a['docs']} | {a['mean_abs_diff_units']:.3f} | {a['p999_abs_diff_units']:.2f} | "
                      f"{a['max_abs_diff_units']:.2f} | {a['top10_jaccard_mean']:.3f} |")
     t = result["training"]
     if "error" in t:

@@ -36,11 +36,13 @@ def test_the_dry_run_needs_none_of_the_jvm_faiss_numba_or_ir_stacks(tmp_path, sp
     assert "pyserini.encode --device cpu --fp16 skipped: Pyserini is not installed" in done.stderr
     result = json.loads((tmp_path / "out" / "gpu.json").read_text())
     assert result["docs"] == 24 and result["environment"]["device"] == "cpu"
-    for side in ("ours-fp32", "ours-bf16", "sentence-transformers-fp32", "sentence-transformers-half"):
+    for side in ("ours-fp32", "ours-bf16", "ours-bf16-all", "sentence-transformers-fp32",
+                 "sentence-transformers-half"):
         assert result["sides"][side]["docs_per_s"] > 0 and result["sides"][side]["nnz_per_doc"] > 10
     assert result["sides"]["ours-bf16"]["manifest_device"] == "cpu"
     assert result["agreement"]["fp32"]["docs"] == 8 and result["agreement"]["fp32"]["max_abs_diff_units"] <= 1
     assert result["agreement"]["bf16"]["max_abs_diff_units"] <= 3
+    assert result["agreement"]["bf16-all"]["top10_jaccard_mean"] > 0.8
     assert result["training"]["steps_per_s"] > 0 and result["training"]["documents_per_step"] == 8
     text = (tmp_path / "out" / "gpu.md").read_text()
-    assert "| ours bf16 autocast, encoder only |" in text and "steps/s" in text
+    assert "| ours bf16-all (autocast), encoder only |" in text and "steps/s" in text

@@ -11,11 +11,12 @@ followed by a max over it, same numbers bit for bit).
 transformer in float32 (2x faster for small models, quantized impacts within +-2 of fp32 at scale 100 on SciFact);
 ``"bf16-all"`` also runs the transformer under bf16 autocast (for large backbones, where the transformer dominates).
 
-``device``: ``auto`` (CUDA when present), ``cpu``, ``cuda`` or ``cuda:N`` (``lsr_lucene.device``). On CUDA ``bf16``
-and ``bf16-all`` both run the transformer and the projection under half-precision autocast (bfloat16, or float16 on
-GPUs without it), and the projection is one plain matmul per chunk of up to ``GPU_MAX_TOKENS`` token rows over the
-whole vocabulary (``max_pooled_logits`` with other chunk sizes: the same function as on the CPU); ``fp32`` stays
-float32 throughout. On the CPU nothing depends on the device option.
+``device``: ``auto`` (CUDA when present), ``cpu``, ``cuda`` or ``cuda:N`` (``lsr_lucene.device``). A dtype means the
+same computation on every device (it is part of the output's config); on CUDA the half precision is bfloat16, or
+float16 on GPUs without it, and the projection is one plain matmul per chunk of up to ``GPU_MAX_TOKENS`` token rows
+over the whole vocabulary (``max_pooled_logits`` with other chunk sizes: the same function as on the CPU). On a GPU
+the transformer is what ``bf16-all`` speeds up, for any backbone larger than SPLADE-tiny. On the CPU nothing
+depends on the device option.
 
 ``activation``: ``splade`` (log(1+relu)) or ``l0`` (log(1+log(1+relu))); by default the checkpoint's
 (``encoders/checkpoint.py`` reads a sentence-transformers folder's ``SpladePooling``).
@@ -119,7 +120,7 @@ class SpladeEncoder:
         self.activation = activation or layout.activation
         self.tokenizer, self.network = load_masked_lm(layout.document_model)
         self.network.to(self.device)
-        self._autocast = dtype == "bf16-all" or (gpu and dtype != "fp32")
+        self._autocast = dtype == "bf16-all"
         """Run the transformer under half-precision autocast."""
         head = self.network.get_output_embeddings()
         if head is None or getattr(head, "weight", None) is None:
