@@ -74,3 +74,16 @@ def test_the_device_is_not_part_of_a_training_run_identity():
     from lsr_lucene.training.trainer import _identity
 
     assert _identity(TrainConfig(device="cpu")) == _identity(TrainConfig(device="cuda:1"))
+
+
+@no_cuda
+def test_the_python_api_takes_the_device(tmp_path):
+    import lsr_lucene
+
+    with pytest.raises(ConfigError, match="^no CUDA device for --device cuda: "):
+        lsr_lucene.encode_corpus([("d1", "protein folding")], tmp_path / "gpu", device="cuda", progress=False)
+    with pytest.raises(ConfigError, match="^no CUDA device for --device cuda:0: "):
+        lsr_lucene.QueryImpactEncoder("splade-tiny", device="cuda:0")
+    manifest = lsr_lucene.encode_corpus([("d1", "protein folding")], tmp_path / "cpu", device="cpu", progress=False)
+    assert manifest["device"] == "cpu" and manifest["totals"]["records"] == 1
+    assert lsr_lucene.QueryImpactEncoder("splade-tiny", device="auto").encode("protein folding")
