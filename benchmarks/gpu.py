@@ -270,7 +270,7 @@ def attempt(label: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     other measurements of a one-off run)."""
     try:
         return call()
-    except Exception as exc:  # noqa: BLE001 (recorded and reported)
+    except Exception as exc:  # recorded and reported, not raised
         message = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
         say(f"{label} failed: {message}")
         return {"error": message}
