@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+from ..device import check_spec
 from ..encoding.stages.sparse import EncodeConfig, EncodeSettings
+from ..errors import ConfigError
 from ..quantize import QuantizationConfig
 
-
 DEFAULT_MODEL = "splade-tiny"
+
+def _device_spec(text: str) -> str:
+    try:
+        return check_spec(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_device_option(parser: Any, default: str | None = "auto", what: str = "the model") -> None:
+    """``--device auto|cpu|cuda|cuda:N`` on ``parser`` (or an argument group)."""
+    parser.add_argument("--device", type=_device_spec, default=default, metavar="{auto,cpu,cuda,cuda:N}",
+                        help=f"device of {what}: auto takes the first CUDA GPU when torch sees one, else the CPU" +
+                             ("" if default else " (default: the config's device, auto unless it says otherwise)"))
+
+
+def add_batch_size_option(parser: Any) -> None:
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="texts per batch (default: 32 on the CPU, 256 on CUDA)")
 
 
 def add_model_options(parser: argparse.ArgumentParser, repeatable: bool = False) -> None:
@@ -26,8 +46,9 @@ def add_model_options(parser: argparse.ArgumentParser, repeatable: bool = False)
     group.add_argument("--dtype", choices=("bf16", "bf16-all", "fp32"), default="bf16",
                        help="bf16: vocabulary projection in bfloat16 (fast); bf16-all: transformer too; "
                             "fp32: reference")
-    group.add_argument("--batch-size", type=int, default=32)
+    add_batch_size_option(group)
     group.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    add_device_option(group)
     quant = parser.add_argument_group("quantization")
     quant.add_argument("--scale", type=float, default=100.0, help="impact = round(weight * scale)")
     quant.add_argument("--max-impact", type=int, default=1000, help="clip impacts to this maximum")
@@ -47,7 +68,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def encode_settings(args: argparse.Namespace) -> EncodeSettings:
-    return EncodeSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet)
+    return EncodeSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet, args.device)
 
 
 def add_collection_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
