@@ -20,7 +20,8 @@ from ..errors import ConfigError
 from ..io.manifest import folder_size
 from ..types import Qrel
 from .config import Paths, PipelineConfig
-from .stages import Context, SystemRun, bm25_stage, dense_stage, per_query_ms, slim_stage, sparse_stage
+from .stages import (Context, SystemRun, bm25_stage, check_refinable, dense_stage, per_query_ms, slim_stage,
+                     sparse_stage)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ def run_pipeline(config: PipelineConfig, say: Callable[[str], None] = print) -> 
 
     if not (config.impact or config.bm25):
         raise ConfigError("nothing to run: both the impact and the BM25 runs are switched off")
+    if config.refine == "slim":
+        for model in config.model_list():
+            check_refinable(model)
     started = time.time()
     bad = BadInput(config.bad_input)
     collection = load_collection(config.collection, bad, config.remove_query_hits)

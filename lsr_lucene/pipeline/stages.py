@@ -123,6 +123,16 @@ def _encode_documents(ctx: Context, encode: Any, vectors: Path) -> dict[str, Any
     return encode_documents(ctx.collection.docs_iter(), vectors, encode, config.settings, total=total)
 
 
+def check_refinable(model: str) -> None:
+    """ConfigError unless SLIM can refine ``model``'s runs (it needs the queries' token vectors)."""
+    from ..encoding.encoders.checkpoint import describe
+    from ..errors import ConfigError
+
+    if describe(model).kind == "inference_free":
+        raise ConfigError(f"--refine slim needs token vectors of the queries; {model} is inference-free (its queries "
+                          "are IDF lookups): run it without --refine")
+
+
 def slim_stage(ctx: Context, first: SystemRun) -> SystemRun:
     """SLIM refinement of a sparse model's run: its top ``slim_candidates`` hits re-scored by late interaction over
     the token store; alpha (the first stage's weight) chosen on held-out queries, else 0."""

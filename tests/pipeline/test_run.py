@@ -98,3 +98,16 @@ def test_unknown_hybrid_system_is_one_clear_line(tmp_path):
 
     code, _, err = cli("run", "--collection", str(SLICE), "--output", str(tmp_path), "--hybrid", "dense,colbert")
     assert_clean_error(code, err, "--hybrid", "'colbert'")
+
+
+def test_slim_refuses_an_inference_free_model_before_any_work(tmp_path):
+    import torch
+
+    from lsr_lucene.training.models import build_model
+    from tests.cli.test_errors import assert_clean_error
+
+    build_model("inference_free", "splade-tiny", tmp_path, idf=torch.rand(30522) * 5).save(str(tmp_path / "model"))
+    code, _, err = cli("run", "--collection", str(SLICE), "--output", str(tmp_path / "out"), "--refine", "slim",
+                       "--model", str(tmp_path / "model"))
+    assert_clean_error(code, err, "--refine slim", "inference-free")
+    assert not (tmp_path / "out").exists()
