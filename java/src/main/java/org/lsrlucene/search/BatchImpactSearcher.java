@@ -35,6 +35,8 @@ public final class BatchImpactSearcher implements Closeable {
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
   private volatile String strategy = "auto";
+  private volatile double queryMass = 1;
+  private volatile float thresholdFactor = 1;
 
   public BatchImpactSearcher(String indexDir) throws IOException {
     this.reader = DirectoryReader.open(FSDirectory.open(Paths.get(indexDir)));
@@ -84,6 +86,23 @@ public final class BatchImpactSearcher implements Closeable {
   }
 
   /**
+   * Approximate search (both knobs at 1: exact, the default). {@code queryMass} in (0, 1]: each query keeps its
+   * heaviest terms that carry this fraction of its total weight ({@link VectorQuery#keepMass}); {@code
+   * thresholdFactor} >= 1: Lucene skips what cannot beat the k-th score times this factor (see {@link
+   * TopHitsCollector}; only the {@code pruned} strategy skips, so under {@code auto} a factor above 1 picks it).
+   */
+  public void setApproximation(double queryMass, double thresholdFactor) {
+    if (!(queryMass > 0 && queryMass <= 1)) {
+      throw new IllegalArgumentException("query mass must be in (0, 1], got " + queryMass);
+    }
+    if (!(thresholdFactor >= 1) || Double.isInfinite(thresholdFactor)) {
+      throw new IllegalArgumentException("threshold factor must be a finite number >= 1, got " + thresholdFactor);
+    }
+    this.queryMass = queryMass;
+    this.thresholdFactor = (float) thresholdFactor;
+  }
+
+  /**
    * Search every query of {@code queries}: one query per line, {@code term weight term weight ...} separated by
    * single spaces (terms hold no whitespace; an empty line is a query without hits).
    *
@@ -98,16 +117,19 @@ public final class BatchImpactSearcher implements Closeable {
     int n = queries.endsWith("\n") ? lines.length - 1 : lines.length;
     VectorQuery[] parsed = new VectorQuery[n];
     for (int q = 0; q < n; q++) {
-      parsed[q] = VectorQuery.parse(lines[q], q);
+      parsed[q] = VectorQuery.parse(lines[q], q).keepMass(queryMass);
     }
     TopHitsCollector.Hits[] results = new TopHitsCollector.Hits[n];
+    long[] nanos = new long[n];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Runnable work = () -> {
       ExhaustiveScorer exhaustive = new ExhaustiveScorer();
       try {
         for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
+          long started = System.nanoTime();
           results[q] = search(parsed[q], k, exhaustive);
+          nanos[q] = System.nanoTime() - started;
         }
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
@@ -128,14 +150,14 @@ public final class BatchImpactSearcher implements Closeable {
       Throwable t = failure.get();
       throw t instanceof Exception ? (Exception) t : new RuntimeException(t);
     }
-    return new BatchResult(results);
+    return new BatchResult(results, nanos);
   }
 
   private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive) throws IOException {
     if (query.size() == 0) {
       return new TopHitsCollector.Hits(0);
     }
-    TopHitsCollector collector = new TopHitsCollector(k);
+    TopHitsCollector collector = new TopHitsCollector(k, thresholdFactor);
     if (exhaustive(query)) {
       exhaustive.score(reader.leaves(), CONTENTS, query.terms, query.weights, collector);
     } else {
@@ -148,6 +170,9 @@ public final class BatchImpactSearcher implements Closeable {
   private boolean exhaustive(VectorQuery query) throws IOException {
     if (!"auto".equals(strategy)) {
       return "exhaustive".equals(strategy);
+    }
+    if (thresholdFactor > 1) {
+      return false;
     }
     long postings = 0;
     for (BytesRef term : query.terms) {

@@ -21,16 +21,24 @@ import org.apache.lucene.util.BytesRef;
  * {@code TOP_SCORES} and raises the minimum competitive score to the current k-th score, which keeps the documents
  * tied with it), and it reads the ids of the final hits only, from doc values rather than stored fields. Scores
  * computed elsewhere (see {@link ExhaustiveScorer}) come in through {@link #offer}.
+ *
+ * <p>A threshold factor above 1 makes the search approximate: Lucene is told that only scores of at least the k-th
+ * score times the factor compete (WAND's over-estimated threshold; BMP's alpha is its inverse), so it skips documents
+ * and blocks whose upper bound falls below that, some of which would have entered the top k. Documents it still
+ * scores are ranked as usual. The factor 1 is the exact setting.
  */
 final class TopHitsCollector implements Collector {
   private final int k;
+  private final float thresholdFactor;
   private int[] docs;
   private float[] scores;
   private int size;
   private float minScore = Float.NEGATIVE_INFINITY;
 
-  TopHitsCollector(int k) {
+  /** @param thresholdFactor at least 1; the minimum competitive score Lucene gets is the k-th score times it */
+  TopHitsCollector(int k, float thresholdFactor) {
     this.k = k;
+    this.thresholdFactor = thresholdFactor;
     int capacity = Math.max(64, 2 * k);
     docs = new int[capacity];
     scores = new float[capacity];
@@ -51,7 +59,7 @@ final class TopHitsCollector implements Collector {
       public void setScorer(Scorable scorer) throws IOException {
         this.scorer = scorer;
         if (minScore > Float.NEGATIVE_INFINITY) {
-          scorer.setMinCompetitiveScore(minScore);
+          scorer.setMinCompetitiveScore(minScore * thresholdFactor);
         }
       }
 
@@ -60,7 +68,7 @@ final class TopHitsCollector implements Collector {
         float before = minScore;
         offer(base + doc, scorer.score());
         if (minScore > before) {
-          scorer.setMinCompetitiveScore(minScore);
+          scorer.setMinCompetitiveScore(minScore * thresholdFactor);
         }
       }
     };

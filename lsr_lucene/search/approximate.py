@@ -1,0 +1,59 @@
+"""Approximate impact search inside Lucene: knobs that trade a little recall for speed, all exact at 1.
+
+``query_mass`` keeps each query's heaviest terms that carry this fraction of its total weight (the light tail of a
+SPLADE query touches long posting lists for little score). ``threshold_factor`` over-estimates the top-k threshold:
+Lucene's block-max pruning skips what cannot beat the k-th score times the factor (WAND's F; BMP's ``alpha`` is
+1 / factor). Both run in the java/ plugin (``org.lsrlucene.search.BatchImpactSearcher.setApproximation``); static
+pruning at index time is the third knob (``lsr-lucene index --prune-doc-terms``, recorded in the index manifest).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from ..errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Approximation:
+    """Search-time knobs; the defaults are exact."""
+
+    query_mass: float = 1.0
+    """Fraction in (0, 1] of each query's total weight that its kept (heaviest) terms must carry."""
+    threshold_factor: float = 1.0
+    """>= 1: documents that cannot beat the k-th score times this factor may be skipped."""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.query_mass) and 0 < self.query_mass <= 1):
+            raise ConfigError(f"query mass must be in (0, 1], got {self.query_mass}")
+        if not (math.isfinite(self.threshold_factor) and self.threshold_factor >= 1):
+            raise ConfigError(f"threshold factor must be a finite number >= 1, got {self.threshold_factor}")
+
+    @property
+    def exact(self) -> bool:
+        return self.query_mass == 1 and self.threshold_factor == 1
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+EXACT = Approximation()
+
+PRESETS: dict[str, Approximation] = {
+    "exact": EXACT,
+    "balanced": Approximation(query_mass=0.7, threshold_factor=1.0),
+    "fast": Approximation(query_mass=0.6, threshold_factor=1.2),
+}
+"""``--approximate`` presets (recall@10 against exact and speed measured on the scale corpus: docs/scale.md)."""
+
+
+def approximation(preset: str | None = None, query_mass: float | None = None,
+                  threshold_factor: float | None = None) -> Approximation:
+    """The preset ``preset`` (``exact`` when None) with the knobs given overriding its values."""
+    name = preset or "exact"
+    if name not in PRESETS:
+        raise ConfigError(f"unknown --approximate preset {name!r}; known: {', '.join(PRESETS)}")
+    base = PRESETS[name]
+    return Approximation(base.query_mass if query_mass is None else query_mass,
+                         base.threshold_factor if threshold_factor is None else threshold_factor)

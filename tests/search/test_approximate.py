@@ -1,0 +1,210 @@
+"""Approximate impact search on a real index of 120 SciFact documents encoded by SPLADE-tiny: every knob at its exact
+setting gives the exact hits; query-term pruning searches exactly the heaviest terms; an over-estimated threshold
+returns exact scores but may miss documents; static pruning indexes each document's heaviest terms."""
+
+import json
+
+import pytest
+
+from lsr_lucene.search.reference import ReferenceScorer
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, scifact_sample, jvm_started):
+    """(root, document vectors, query vectors): queries are the judged test queries plus 30 documents used as
+    queries (long vectors, as ArguAna's are)."""
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.io.vectors import DOCS_KIND, read_vectors
+
+    docs, queries, _ = scifact_sample
+    root = tmp_path_factory.mktemp("approximate")
+    config, settings = EncodeConfig(max_length=128), EncodeSettings(progress=False)
+    encode_documents(iter(docs), root / "vectors", config, settings)
+    encode_queries(queries, root / "queries", config, settings)
+    index_impact(root / "vectors", root / "index", threads=1, progress=False)
+    vectors = list(read_vectors(root / "vectors", DOCS_KIND))
+    return root, vectors, list(read_vectors(root / "queries")) + vectors[::4]
+
+
+def keep_mass(vector, mass):
+    """The reference of query-term pruning: heaviest terms first (ties in input order) until ``mass`` of the
+    total weight is reached."""
+    total, kept, running = sum(vector.values()), {}, 0
+    for term, weight in sorted(vector.items(), key=lambda tw: -tw[1]):
+        kept[term] = weight
+        running += weight
+        if running >= mass * total:
+            break
+    return kept
+
+
+def search(index, queries, strategy="auto", approximation=None, k=10):
+    from lsr_lucene.search.approximate import EXACT
+    from lsr_lucene.search.plugin import PluginImpactSearcher
+
+    with PluginImpactSearcher(index, strategy, approximation or EXACT) as searcher:
+        run = searcher.batch_search([v for _, v in queries], [q for q, _ in queries], k, threads=2)
+        assert len(searcher.last_latencies) == len(queries) and (searcher.last_latencies > 0).all()
+        return run
+
+
+@pytest.mark.parametrize("strategy", ["auto", "exhaustive", "pruned"])
+def test_every_knob_at_its_exact_setting_gives_the_exact_hits(small, strategy):
+    from lsr_lucene.search.approximate import Approximation, approximation
+
+    root, docs, queries = small
+    reference = ReferenceScorer(docs)
+    expected = {q: reference.search(v, 10) for q, v in queries}
+    assert search(root / "index", queries, strategy) == expected
+    assert search(root / "index", queries, strategy, Approximation(1.0, 1.0)) == expected
+    assert search(root / "index", queries, strategy, approximation("exact")) == expected
+
+
+def test_exact_preset_through_the_public_searcher(small):
+    from lsr_lucene.search.splade import ImpactSearcher
+
+    root, docs, queries = small
+    reference = ReferenceScorer(docs)
+    with ImpactSearcher(root / "index", approximate="exact") as searcher:
+        assert searcher.approximation.exact
+        assert searcher.batch_search([v for _, v in queries], [q for q, _ in queries], 10) == {
+            q: reference.search(v, 10) for q, v in queries}
+
+
+@pytest.mark.parametrize("mass", [0.9, 0.5, 0.2])
+def test_query_mass_searches_exactly_the_heaviest_terms(small, mass):
+    from lsr_lucene.search.approximate import Approximation
+
+    root, docs, queries = small
+    reference = ReferenceScorer(docs)
+    run = search(root / "index", queries, "exhaustive", Approximation(query_mass=mass))
+    shortened = 0
+    for q, vector in queries:
+        kept = keep_mass(vector, mass)
+        shortened += len(kept) < len(vector)
+        assert run[q] == reference.search(kept, 10)
+    assert shortened >= len(queries) // 2
+
+
+@pytest.fixture(scope="module")
+def larger(small, tmp_path_factory):
+    """3,000 documents: the 120 real vectors 25 times over, impacts jittered (enough postings blocks and matches
+    for Lucene to skip)."""
+    import random
+
+    from lsr_lucene.indexing.impact import index_impact
+    from tests.search.test_exactness import write_vectors
+
+    _, docs, queries = small
+    rng = random.Random(5)
+    copies = [(f"{doc_id}-{c:02d}", {t: w + rng.randint(0, 30) for t, w in vector.items()})
+              for c in range(25) for doc_id, vector in docs]
+    root = tmp_path_factory.mktemp("larger")
+    write_vectors(root / "vectors", copies, shard_size=1000)
+    index_impact(root / "vectors", root / "index", threads=2, progress=False)
+    return root / "index", copies, queries
+
+
+def test_an_over_estimated_threshold_keeps_exact_scores_and_can_miss_documents(larger):
+    from lsr_lucene.search.approximate import Approximation
+
+    index, docs, queries = larger
+    reference = ReferenceScorer(docs)
+    position = {doc_id: i for i, (doc_id, _) in enumerate(docs)}
+    exact = search(index, queries, "pruned", k=10)
+    assert exact == {q: reference.search(v, 10) for q, v in queries}
+    # a factor no score reaches: Lucene skips everything after the collector's first buffer (64 documents) fills
+    loose = search(index, queries, "auto", Approximation(threshold_factor=1e6), k=10)
+    missed = 0
+    for q, vector in queries:
+        scores = reference.scores(vector)
+        for hit in loose[q]:  # whatever is returned carries its exact score, best first
+            assert hit.score == scores[position[hit.doc_id]]
+        assert [h.score for h in loose[q]] == sorted((h.score for h in loose[q]), reverse=True)
+        missed += len({h.doc_id for h in exact[q]} - {h.doc_id for h in loose[q]})
+    assert missed > 0
+
+
+def test_knobs_are_validated():
+    from lsr_lucene.errors import ConfigError
+    from lsr_lucene.search.approximate import PRESETS, Approximation, approximation
+
+    for bad in (0.0, 1.5, float("nan")):
+        with pytest.raises(ConfigError, match="query mass must be in"):
+            Approximation(query_mass=bad)
+    for bad in (0.9, float("inf")):
+        with pytest.raises(ConfigError, match="threshold factor must be a finite number >= 1"):
+            Approximation(threshold_factor=bad)
+    with pytest.raises(ConfigError, match="unknown --approximate preset 'quick'; known: exact"):
+        approximation("quick")
+    assert approximation("fast", query_mass=0.9) == Approximation(0.9, PRESETS["fast"].threshold_factor)
+    assert not PRESETS["fast"].exact and approximation().exact
+
+
+def test_java_refuses_bad_knobs(small, jvm_started):
+    from lsr_lucene import jvm
+
+    root, _, _ = small
+    searcher = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")(str(root / "index"))
+    try:
+        with pytest.raises(Exception, match="query mass must be in"):
+            searcher.setApproximation(0.0, 1.0)
+        with pytest.raises(Exception, match="threshold factor must be"):
+            searcher.setApproximation(1.0, 0.5)
+    finally:
+        searcher.close()
+
+
+def test_anserini_engine_refuses_approximation(small):
+    from lsr_lucene.errors import ConfigError
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.search.impact import open_impact_searcher
+
+    root, _, _ = small
+    with pytest.raises(ConfigError, match="needs the java/ plugin"):
+        open_impact_searcher(root / "index", "anserini", Approximation(query_mass=0.5))
+
+
+def test_static_pruning_indexes_each_documents_heaviest_terms(small, tmp_path):
+    from lsr_lucene.errors import ConfigError, ManifestError
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.indexing.verify import verify_index
+
+    root, docs, queries = small
+    manifest = index_impact(root / "vectors", tmp_path / "pruned", threads=2, progress=False, prune_doc_terms=20)
+    assert manifest["pruning"] == {"doc_terms": 20}
+    pruned_docs = []
+    for doc_id, vector in docs:  # the 20 highest impacts, ties broken by the earlier term
+        order = sorted(range(len(vector)), key=lambda i: (-list(vector.values())[i], i))[:20]
+        items = list(vector.items())
+        pruned_docs.append((doc_id, dict(items[i] for i in sorted(order))))
+    assert manifest["lucene"]["postings"] == sum(len(v) for _, v in pruned_docs)
+    reference = ReferenceScorer(pruned_docs)
+    assert search(tmp_path / "pruned", queries) == {q: reference.search(v, 10) for q, v in queries}
+    with pytest.raises(ManifestError, match="statically pruned"):
+        verify_index(tmp_path / "pruned")
+    with pytest.raises(ConfigError, match="needs the java/ plugin engine"):
+        index_impact(root / "vectors", tmp_path / "anserini", progress=False, engine="anserini", prune_doc_terms=20)
+    assert index_impact(root / "vectors", tmp_path / "full", threads=2, progress=False)["pruning"] is None
+
+
+def test_search_command_records_the_knobs_in_the_run_manifest(small, tmp_path, capsys):
+    from lsr_lucene.cli.main import main
+    from lsr_lucene.io.trec import read_run
+
+    root, docs, queries = small
+    out = tmp_path / "run.trec"
+    args = ["search", "--index", str(root / "index"), "--queries", str(root / "queries"), "--output", str(out),
+            "--k", "10"]
+    assert main(args + ["--approximate", "fast", "--query-mass", "0.8"]) == 0
+    manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
+    assert manifest["approximation"] == {"query_mass": 0.8, "threshold_factor": 1.2, "preset": "fast"}
+    assert manifest["kind"] == "lsr-lucene/run" and manifest["k"] == 10 and manifest["index_pruning"] is None
+    assert read_run(out)
+    assert main(args) == 0
+    manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
+    assert manifest["approximation"] == {"query_mass": 1.0, "threshold_factor": 1.0, "preset": None}
+    capsys.readouterr()
+    assert main(args + ["--threshold-factor", "0.5"]) == 2
+    assert "threshold factor must be a finite number >= 1, got 0.5" in capsys.readouterr().err
