@@ -69,11 +69,14 @@ class VectorPool:
                    np.asarray(impacts, np.int32)[shuffled], list(groups), np.asarray(bounds, np.int64))
 
     @classmethod
-    def read(cls, folders: dict[str, Path]) -> "VectorPool":
-        """The pool of the documents of encode output folders, by collection name."""
+    def read(cls, folders: dict[str, Path], leave_out: dict[str, set[str]] | None = None) -> "VectorPool":
+        """The pool of the documents of encode output folders, by collection name, without the ids ``leave_out``
+        names for a collection."""
         from lsr_lucene.io.vectors import DOCS_KIND, read_vectors
 
-        return cls.from_vectors({name: [v for _, v in read_vectors(folder, DOCS_KIND)]
+        leave_out = leave_out or {}
+        return cls.from_vectors({name: [v for doc_id, v in read_vectors(folder, DOCS_KIND)
+                                        if doc_id not in leave_out.get(name, ())]
                                  for name, folder in folders.items()})
 
     def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -292,11 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc-scale", type=float, default=1.0)
     parser.add_argument("--work", type=Path, default=Path(__file__).resolve().parent / "work")
     args = parser.parse_args(argv)
-    from benchmarks.scale import source_vectors
+    from benchmarks.scale import pool
 
-    pool = VectorPool.read(source_vectors(args.work))
     out = args.out or args.work / "scale" / f"corpus-{args.docs}"
-    manifest = write_corpus(pool, args.docs, out, args.seed, doc_scale=args.doc_scale)
+    manifest = write_corpus(pool(args.work), args.docs, out, args.seed, doc_scale=args.doc_scale)
     print(json.dumps({"out": str(out), **manifest["statistics"]}))
     return 0
 

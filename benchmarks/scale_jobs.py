@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -31,14 +30,19 @@ def doc_number(doc_id: str) -> int:
 
 
 def _rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
+def _status_mb(key: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """VmHWM: the peak RSS of this process image (``ru_maxrss`` would keep the forked parent's across exec)."""
+    return _status_mb("VmHWM")
 
 
 def _latency(seconds: np.ndarray) -> dict[str, float]:
@@ -133,7 +137,8 @@ def job_search_plugin(spec: dict[str, Any]) -> dict[str, Any]:
                 searchers[index] = opened, np.array([doc_number(i) for i in opened.table.ids], np.int64)
             searcher, numbers = searchers[index]
             searcher.configure(config["strategy"], Approximation(config.get("query_mass", 1.0),
-                                                                 config.get("threshold_factor", 1.0)))
+                                                                 config.get("threshold_factor", 1.0),
+                                                                 config.get("candidates", 0)))
             name = config["name"]
             out[name], (arrays[f"{name}/docs"], arrays[f"{name}/scores"]) = _plugin_config(
                 searcher, numbers, qids, vectors, config)
@@ -216,7 +221,7 @@ def job_leak(spec: dict[str, Any]) -> dict[str, Any]:
     jvm.start(spec["heap"])
     qids, vectors = _queries(spec["queries"])
     total, batch, k = spec["total"], spec["batch"], spec["k"]
-    approx = Approximation(spec.get("query_mass", 1.0), spec.get("threshold_factor", 1.0))
+    approx = Approximation(spec.get("query_mass", 1.0), spec.get("threshold_factor", 1.0), spec.get("candidates", 0))
     series, done = [], 0
     started = time.perf_counter()
     with PluginImpactSearcher(spec["index"], spec["strategy"], approx) as searcher:

@@ -1,10 +1,12 @@
 """Approximate impact search inside Lucene: knobs that trade a little recall for speed, all exact at 1.
 
-``query_mass`` keeps each query's heaviest terms that carry this fraction of its total weight (the light tail of a
-SPLADE query touches long posting lists for little score). ``threshold_factor`` over-estimates the top-k threshold:
-Lucene's block-max pruning skips what cannot beat the k-th score times the factor (WAND's F; BMP's ``alpha`` is
-1 / factor). Both run in the java/ plugin (``org.lsrlucene.search.BatchImpactSearcher.setApproximation``); static
-pruning at index time is the third knob (``lsr-lucene index --prune-doc-terms``, recorded in the index manifest).
+``query_mass`` searches each query with its heaviest terms that carry this fraction of its total weight (the light
+tail of a SPLADE query touches long posting lists for little score); with ``candidates`` > k, that search keeps its
+best ``candidates`` documents, adds the left-out terms' contributions (read by skipping through their postings) and
+ranks them again by their exact scores. ``threshold_factor`` over-estimates the top-k threshold: Lucene's block-max
+pruning skips what cannot beat the k-th score times the factor (WAND's F; BMP's ``alpha`` is 1 / factor). All run in
+the java/ plugin (``org.lsrlucene.search.BatchImpactSearcher.setApproximation``); static pruning at index time is
+the other knob (``lsr-lucene index --prune-doc-terms``, recorded in the index manifest).
 """
 
 from __future__ import annotations
@@ -23,18 +25,22 @@ class Approximation:
     """Fraction in (0, 1] of each query's total weight that its kept (heaviest) terms must carry."""
     threshold_factor: float = 1.0
     """>= 1: documents that cannot beat the k-th score times this factor may be skipped."""
+    candidates: int = 0
+    """Documents of the pruned query's search rescored with the whole query (0, or k or fewer: none)."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.query_mass) and 0 < self.query_mass <= 1):
             raise ConfigError(f"query mass must be in (0, 1], got {self.query_mass}")
         if not (math.isfinite(self.threshold_factor) and self.threshold_factor >= 1):
             raise ConfigError(f"threshold factor must be a finite number >= 1, got {self.threshold_factor}")
+        if isinstance(self.candidates, bool) or not isinstance(self.candidates, int) or self.candidates < 0:
+            raise ConfigError(f"candidates must be an integer >= 0 (0: no rescoring), got {self.candidates!r}")
 
     @property
     def exact(self) -> bool:
         return self.query_mass == 1 and self.threshold_factor == 1
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
 
 
@@ -48,12 +54,13 @@ PRESETS: dict[str, Approximation] = {
 """``--approximate`` presets (recall@10 against exact and speed measured on the scale corpus: docs/scale.md)."""
 
 
-def approximation(preset: str | None = None, query_mass: float | None = None,
-                  threshold_factor: float | None = None) -> Approximation:
+def approximation(preset: str | None = None, query_mass: float | None = None, threshold_factor: float | None = None,
+                  candidates: int | None = None) -> Approximation:
     """The preset ``preset`` (``exact`` when None) with the knobs given overriding its values."""
     name = preset or "exact"
     if name not in PRESETS:
         raise ConfigError(f"unknown --approximate preset {name!r}; known: {', '.join(PRESETS)}")
     base = PRESETS[name]
     return Approximation(base.query_mass if query_mass is None else query_mass,
-                         base.threshold_factor if threshold_factor is None else threshold_factor)
+                         base.threshold_factor if threshold_factor is None else threshold_factor,
+                         base.candidates if candidates is None else candidates)

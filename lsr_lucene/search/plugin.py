@@ -62,7 +62,8 @@ class PluginImpactSearcher(Searcher):
         if strategy not in STRATEGIES:
             raise ConfigError(f"unknown search strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
         self._searcher.setStrategy(strategy)
-        self._searcher.setApproximation(float(approximation.query_mass), float(approximation.threshold_factor))
+        self._searcher.setApproximation(float(approximation.query_mass), float(approximation.threshold_factor),
+                                        int(approximation.candidates))
         self.strategy, self.approximation = strategy, approximation
 
     @property

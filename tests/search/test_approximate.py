@@ -10,21 +10,17 @@ from lsr_lucene.search.reference import ReferenceScorer
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory, scifact_sample, jvm_started):
+def small(tmp_path_factory, scifact_sample_vectors, jvm_started):
     """(root, document vectors, query vectors): queries are the judged test queries plus 30 documents used as
     queries (long vectors, as ArguAna's are)."""
-    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.io.vectors import DOCS_KIND, read_vectors
 
-    docs, queries, _ = scifact_sample
+    vectors_dir, queries_dir = scifact_sample_vectors
     root = tmp_path_factory.mktemp("approximate")
-    config, settings = EncodeConfig(max_length=128), EncodeSettings(progress=False)
-    encode_documents(iter(docs), root / "vectors", config, settings)
-    encode_queries(queries, root / "queries", config, settings)
-    index_impact(root / "vectors", root / "index", threads=1, progress=False)
-    vectors = list(read_vectors(root / "vectors", DOCS_KIND))
-    return root, vectors, list(read_vectors(root / "queries")) + vectors[::4]
+    index_impact(vectors_dir, root / "index", threads=1, progress=False)
+    vectors = list(read_vectors(vectors_dir, DOCS_KIND))
+    return root, vectors_dir, queries_dir, vectors, list(read_vectors(queries_dir)) + vectors[::4]
 
 
 def keep_mass(vector, mass):
@@ -53,18 +49,18 @@ def search(index, queries, strategy="auto", approximation=None, k=10):
 def test_every_knob_at_its_exact_setting_gives_the_exact_hits(small, strategy):
     from lsr_lucene.search.approximate import Approximation, approximation
 
-    root, docs, queries = small
+    root, _, _, docs, queries = small
     reference = ReferenceScorer(docs)
     expected = {q: reference.search(v, 10) for q, v in queries}
     assert search(root / "index", queries, strategy) == expected
-    assert search(root / "index", queries, strategy, Approximation(1.0, 1.0)) == expected
+    assert search(root / "index", queries, strategy, Approximation(1.0, 1.0, 100)) == expected
     assert search(root / "index", queries, strategy, approximation("exact")) == expected
 
 
 def test_exact_preset_through_the_public_searcher(small):
     from lsr_lucene.search.splade import ImpactSearcher
 
-    root, docs, queries = small
+    root, _, _, docs, queries = small
     reference = ReferenceScorer(docs)
     with ImpactSearcher(root / "index", approximate="exact") as searcher:
         assert searcher.approximation.exact
@@ -76,7 +72,7 @@ def test_exact_preset_through_the_public_searcher(small):
 def test_query_mass_searches_exactly_the_heaviest_terms(small, mass):
     from lsr_lucene.search.approximate import Approximation
 
-    root, docs, queries = small
+    root, _, _, docs, queries = small
     reference = ReferenceScorer(docs)
     run = search(root / "index", queries, "exhaustive", Approximation(query_mass=mass))
     shortened = 0
@@ -96,7 +92,7 @@ def larger(small, tmp_path_factory):
     from lsr_lucene.indexing.impact import index_impact
     from tests.search.test_exactness import write_vectors
 
-    _, docs, queries = small
+    *_, docs, queries = small
     rng = random.Random(5)
     copies = [(f"{doc_id}-{c:02d}", {t: w + rng.randint(0, 30) for t, w in vector.items()})
               for c in range(25) for doc_id, vector in docs]
@@ -104,6 +100,32 @@ def larger(small, tmp_path_factory):
     write_vectors(root / "vectors", copies, shard_size=1000)
     index_impact(root / "vectors", root / "index", threads=2, progress=False)
     return root / "index", copies, queries
+
+
+@pytest.mark.parametrize("strategy", ["exhaustive", "pruned"])
+def test_candidates_of_the_pruned_query_are_rescored_with_the_whole_query(small, strategy):
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.types import Hit
+
+    root, _, _, docs, queries = small
+    reference = ReferenceScorer(docs)
+    ids = [doc_id for doc_id, _ in docs]
+    run = search(root / "index", queries, strategy, Approximation(query_mass=0.4, candidates=30))
+    better = 0
+    for q, vector in queries:
+        kept = reference.scores(keep_mass(vector, 0.4))
+        found = sorted(range(len(ids)), key=lambda i: -kept[i])
+        if kept[found[0]] == 0:
+            assert run[q] == []
+            continue
+        cut = kept[found[min(30, len(found)) - 1]]  # the candidates: every document scoring at least the 30th
+        full = reference.scores(vector)
+        rescored = sorted((i for i in range(len(ids)) if kept[i] >= max(cut, 1)), key=lambda i: (-full[i], ids[i]))
+        assert run[q] == [Hit(ids[i], float(full[i])) for i in rescored[:10]]
+        pruned_only = {h.doc_id for h in reference.search(keep_mass(vector, 0.4), 10)}
+        exact = {h.doc_id for h in reference.search(vector, 10)}
+        better += len(exact & {h.doc_id for h in run[q]}) - len(exact & pruned_only)
+    assert better > 0  # rescoring recovers documents the pruned query alone ranks too low
 
 
 def test_an_over_estimated_threshold_keeps_exact_scores_and_can_miss_documents(larger):
@@ -138,20 +160,25 @@ def test_knobs_are_validated():
             Approximation(threshold_factor=bad)
     with pytest.raises(ConfigError, match="unknown --approximate preset 'quick'; known: exact"):
         approximation("quick")
-    assert approximation("fast", query_mass=0.9) == Approximation(0.9, PRESETS["fast"].threshold_factor)
+    assert approximation("fast", query_mass=0.9) == Approximation(0.9, PRESETS["fast"].threshold_factor,
+                                                                  PRESETS["fast"].candidates)
+    with pytest.raises(ConfigError, match="candidates must be an integer >= 0"):
+        Approximation(candidates=-3)
     assert not PRESETS["fast"].exact and approximation().exact
 
 
 def test_java_refuses_bad_knobs(small, jvm_started):
     from lsr_lucene import jvm
 
-    root, _, _ = small
+    root, *_ = small
     searcher = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")(str(root / "index"))
     try:
         with pytest.raises(Exception, match="query mass must be in"):
-            searcher.setApproximation(0.0, 1.0)
+            searcher.setApproximation(0.0, 1.0, 0)
         with pytest.raises(Exception, match="threshold factor must be"):
-            searcher.setApproximation(1.0, 0.5)
+            searcher.setApproximation(1.0, 0.5, 0)
+        with pytest.raises(Exception, match="candidates must be >= 0"):
+            searcher.setApproximation(1.0, 1.0, -1)
     finally:
         searcher.close()
 
@@ -161,7 +188,7 @@ def test_anserini_engine_refuses_approximation(small):
     from lsr_lucene.search.approximate import Approximation
     from lsr_lucene.search.impact import open_impact_searcher
 
-    root, _, _ = small
+    root, *_ = small
     with pytest.raises(ConfigError, match="needs the java/ plugin"):
         open_impact_searcher(root / "index", "anserini", Approximation(query_mass=0.5))
 
@@ -171,8 +198,8 @@ def test_static_pruning_indexes_each_documents_heaviest_terms(small, tmp_path):
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.indexing.verify import verify_index
 
-    root, docs, queries = small
-    manifest = index_impact(root / "vectors", tmp_path / "pruned", threads=2, progress=False, prune_doc_terms=20)
+    root, vectors_dir, _, docs, queries = small
+    manifest = index_impact(vectors_dir, tmp_path / "pruned", threads=2, progress=False, prune_doc_terms=20)
     assert manifest["pruning"] == {"doc_terms": 20}
     pruned_docs = []
     for doc_id, vector in docs:  # the 20 highest impacts, ties broken by the earlier term
@@ -185,26 +212,29 @@ def test_static_pruning_indexes_each_documents_heaviest_terms(small, tmp_path):
     with pytest.raises(ManifestError, match="statically pruned"):
         verify_index(tmp_path / "pruned")
     with pytest.raises(ConfigError, match="needs the java/ plugin engine"):
-        index_impact(root / "vectors", tmp_path / "anserini", progress=False, engine="anserini", prune_doc_terms=20)
-    assert index_impact(root / "vectors", tmp_path / "full", threads=2, progress=False)["pruning"] is None
+        index_impact(vectors_dir, tmp_path / "anserini", progress=False, engine="anserini", prune_doc_terms=20)
+    assert index_impact(vectors_dir, tmp_path / "full", threads=2, progress=False)["pruning"] is None
 
 
 def test_search_command_records_the_knobs_in_the_run_manifest(small, tmp_path, capsys):
     from lsr_lucene.cli.main import main
     from lsr_lucene.io.trec import read_run
+    from lsr_lucene.search.approximate import PRESETS
 
-    root, docs, queries = small
+    root, _, queries_dir, docs, queries = small
     out = tmp_path / "run.trec"
-    args = ["search", "--index", str(root / "index"), "--queries", str(root / "queries"), "--output", str(out),
+    args = ["search", "--index", str(root / "index"), "--queries", str(queries_dir), "--output", str(out),
             "--k", "10"]
     assert main(args + ["--approximate", "fast", "--query-mass", "0.8"]) == 0
     manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
-    assert manifest["approximation"] == {"query_mass": 0.8, "threshold_factor": 1.2, "preset": "fast"}
+    fast = PRESETS["fast"]
+    assert manifest["approximation"] == {"query_mass": 0.8, "threshold_factor": fast.threshold_factor,
+                                         "candidates": fast.candidates, "preset": "fast"}
     assert manifest["kind"] == "lsr-lucene/run" and manifest["k"] == 10 and manifest["index_pruning"] is None
     assert read_run(out)
     assert main(args) == 0
     manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
-    assert manifest["approximation"] == {"query_mass": 1.0, "threshold_factor": 1.0, "preset": None}
+    assert manifest["approximation"] == {"query_mass": 1.0, "threshold_factor": 1.0, "candidates": 0, "preset": None}
     capsys.readouterr()
     assert main(args + ["--threshold-factor", "0.5"]) == 2
     assert "threshold factor must be a finite number >= 1, got 0.5" in capsys.readouterr().err

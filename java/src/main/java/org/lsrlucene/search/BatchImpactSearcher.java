@@ -37,6 +37,7 @@ public final class BatchImpactSearcher implements Closeable {
   private volatile String strategy = "auto";
   private volatile double queryMass = 1;
   private volatile float thresholdFactor = 1;
+  private volatile int candidates;
 
   public BatchImpactSearcher(String indexDir) throws IOException {
     this.reader = DirectoryReader.open(FSDirectory.open(Paths.get(indexDir)));
@@ -86,20 +87,27 @@ public final class BatchImpactSearcher implements Closeable {
   }
 
   /**
-   * Approximate search (both knobs at 1: exact, the default). {@code queryMass} in (0, 1]: each query keeps its
-   * heaviest terms that carry this fraction of its total weight ({@link VectorQuery#keepMass}); {@code
-   * thresholdFactor} >= 1: Lucene skips what cannot beat the k-th score times this factor (see {@link
-   * TopHitsCollector}; only the {@code pruned} strategy skips, so under {@code auto} a factor above 1 picks it).
+   * Approximate search (query mass and threshold factor at 1: exact, the default). {@code queryMass} in (0, 1]:
+   * each query is first searched with its heaviest terms that carry this fraction of its total weight ({@link
+   * VectorQuery#keepMass}); {@code thresholdFactor} >= 1: that search skips what cannot beat the k-th score times
+   * this factor (see {@link TopHitsCollector}; only the {@code pruned} strategy skips, so under {@code auto} a
+   * factor above 1 picks it); {@code candidates} >= 0: when terms were left out, the best {@code candidates}
+   * documents (when more than k) get the left-out terms' contributions ({@link Rescorer}) and are ranked again by
+   * their exact scores.
    */
-  public void setApproximation(double queryMass, double thresholdFactor) {
+  public void setApproximation(double queryMass, double thresholdFactor, int candidates) {
     if (!(queryMass > 0 && queryMass <= 1)) {
       throw new IllegalArgumentException("query mass must be in (0, 1], got " + queryMass);
     }
     if (!(thresholdFactor >= 1) || Double.isInfinite(thresholdFactor)) {
       throw new IllegalArgumentException("threshold factor must be a finite number >= 1, got " + thresholdFactor);
     }
+    if (candidates < 0) {
+      throw new IllegalArgumentException("candidates must be >= 0 (0: no rescoring), got " + candidates);
+    }
     this.queryMass = queryMass;
     this.thresholdFactor = (float) thresholdFactor;
+    this.candidates = candidates;
   }
 
   /**
@@ -117,7 +125,7 @@ public final class BatchImpactSearcher implements Closeable {
     int n = queries.endsWith("\n") ? lines.length - 1 : lines.length;
     VectorQuery[] parsed = new VectorQuery[n];
     for (int q = 0; q < n; q++) {
-      parsed[q] = VectorQuery.parse(lines[q], q).keepMass(queryMass);
+      parsed[q] = VectorQuery.parse(lines[q], q);
     }
     TopHitsCollector.Hits[] results = new TopHitsCollector.Hits[n];
     long[] nanos = new long[n];
@@ -125,10 +133,11 @@ public final class BatchImpactSearcher implements Closeable {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Runnable work = () -> {
       ExhaustiveScorer exhaustive = new ExhaustiveScorer();
+      Rescorer rescorer = new Rescorer();
       try {
         for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
           long started = System.nanoTime();
-          results[q] = search(parsed[q], k, exhaustive);
+          results[q] = search(parsed[q], k, exhaustive, rescorer);
           nanos[q] = System.nanoTime() - started;
         }
       } catch (Throwable t) {
@@ -153,17 +162,29 @@ public final class BatchImpactSearcher implements Closeable {
     return new BatchResult(results, nanos);
   }
 
-  private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive) throws IOException {
-    if (query.size() == 0) {
+  private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive, Rescorer rescorer)
+      throws IOException {
+    VectorQuery kept = query.keepMass(queryMass);
+    if (kept.size() == 0) {
       return new TopHitsCollector.Hits(0);
     }
-    TopHitsCollector collector = new TopHitsCollector(k, thresholdFactor);
-    if (exhaustive(query)) {
-      exhaustive.score(reader.leaves(), CONTENTS, query.terms, query.weights, collector);
+    boolean rescore = candidates > k && kept.size() < query.size();
+    TopHitsCollector collector = new TopHitsCollector(rescore ? candidates : k, thresholdFactor);
+    if (exhaustive(kept)) {
+      exhaustive.score(reader.leaves(), CONTENTS, kept.terms, kept.weights, collector);
     } else {
-      searcher.search(query.booleanQuery(CONTENTS), collector);
+      searcher.search(kept.booleanQuery(CONTENTS), collector);
     }
-    return collector.hits(reader.leaves());
+    if (!rescore) {
+      return collector.hits(reader.leaves());
+    }
+    TopHitsCollector.Hits found = collector.candidates();
+    rescorer.add(reader.leaves(), CONTENTS, query.without(kept), found.docs, found.scores);
+    TopHitsCollector best = new TopHitsCollector(k, 1f);
+    for (int i = 0; i < found.docs.length; i++) {
+      best.offer(found.docs[i], found.scores[i]);
+    }
+    return best.hits(reader.leaves());
   }
 
   /** Whether to score {@code query} term at a time (see {@link #setStrategy}). */

@@ -117,6 +117,17 @@ final class TopHitsCollector implements Collector {
     return sorted[size - k];
   }
 
+  /** The collected documents that score at least the k-th score (more than k with ties), in no order. */
+  Hits candidates() {
+    if (size > k) {
+      prune();
+    }
+    Hits hits = new Hits(size);
+    System.arraycopy(docs, 0, hits.docs, 0, size);
+    System.arraycopy(scores, 0, hits.scores, 0, size);
+    return hits;
+  }
+
   /** The final hits, best first: Lucene doc ids and scores, of the same length. */
   Hits hits(List<LeafReaderContext> leaves) throws IOException {
     if (size > k) {

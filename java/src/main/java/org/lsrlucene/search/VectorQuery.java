@@ -65,6 +65,22 @@ final class VectorQuery {
     return new VectorQuery(keptTerms, keptWeights);
   }
 
+  /** The terms of this query that {@code kept} (a result of {@link #keepMass}) left out, in input order. */
+  VectorQuery without(VectorQuery kept) {
+    int left = terms.length - kept.terms.length;
+    BytesRef[] leftTerms = new BytesRef[left];
+    float[] leftWeights = new float[left];
+    for (int i = 0, j = 0, n = 0; i < terms.length; i++) {
+      if (j < kept.terms.length && kept.terms[j] == terms[i]) {
+        j++;
+      } else {
+        leftTerms[n] = terms[i];
+        leftWeights[n++] = weights[i];
+      }
+    }
+    return new VectorQuery(leftTerms, leftWeights);
+  }
+
   /** Parse query number {@code index} of a batch: {@code term weight} pairs separated by single spaces. */
   static VectorQuery parse(String line, int index) {
     if (line.isEmpty()) {
