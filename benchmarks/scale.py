@@ -161,9 +161,12 @@ def same_ranking(exact: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarray, 
 # ------------------------------------------------------------------------------------------------ one size
 
 def _prefix(full: Path, size: int, shard_size: int, out: Path) -> Path:
+    """The first ``size`` documents of the corpus ``full`` (hard links), made afresh."""
     from benchmarks.scaling import prefix
 
-    return full if out == full else prefix(full, size // shard_size, out)
+    if out.exists():
+        shutil.rmtree(out)
+    return prefix(full, size // shard_size, out)
 
 
 def _approx_config(m: float, f: float, c: int, index: Path | None = None, tag: str = "approx",
@@ -214,7 +217,11 @@ def measure_size(work: Path, size: int, full: Path, shard_size: int, queries: Pa
         **common, "index": str(folder / "plugin"), "hits": str(folder / "anserini-hits.npz"),
         "configs": [{"name": f"anserini-k{k}-t{t}", "k": k, "threads": t} for k in KS for t in THREADS]},
         folder / "search-anserini")
-    if size <= options["bmp_max"]:
+    too_big = _bmp_too_big(size, options["bmp_seen"])
+    if too_big:
+        row["bmp_skipped"] = too_big
+        print(f"[scale] {folder.name} BMP skipped: {too_big}", file=sys.stderr, flush=True)
+    else:
         row["index_bmp"] = spawn("index-bmp", {"files": files, "path": str(folder / "index.bmp"), "bsize": 32},
                                  folder / "index-bmp")
         grid = [(1.0, 1.0, k) for k in KS] + [(a, b, 10) for a, b in (BMP_APPROXIMATE if largest else
@@ -224,12 +231,36 @@ def measure_size(work: Path, size: int, full: Path, shard_size: int, queries: Pa
             "configs": [{"name": f"bmp-a{a:g}-b{b:g}-k{k}", "alpha": a, "beta": b, "k": k} for a, b, k in grid]},
             folder / "search-bmp")
         (folder / "index.bmp").unlink()
+        options["bmp_seen"].append((size, row["index_bmp"]["peak_rss_mb"], row["search_bmp"]["peak_rss_mb"]))
     if largest and options["leak_queries"]:
         row["leak"] = spawn("leak", {**common, "index": str(folder / "plugin"), "total": options["leak_queries"],
                                      "batch": 1000, "k": 1000, "threads": 2, "strategy": "pruned",
                                      "query_mass": 0.4, "candidates": 100}, folder / "leak")
     row["quality"] = quality(folder)
     return row
+
+
+def available_mb() -> float:
+    """MemAvailable of /proc/meminfo in MB (what other jobs on a shared machine leave)."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
+
+
+def _bmp_too_big(size: int, seen: list[tuple[int, float, float]], margin: float = 1.25) -> str:
+    """Why BMP cannot run at ``size`` here ('' when it can): its index holds every posting in memory while it is
+    built and searched, so its peak RSS grows with the corpus; projected linearly from the largest size measured,
+    with a margin, it must fit in the memory other jobs leave."""
+    if not seen:
+        return ""
+    done, build, search = seen[-1]
+    need = max(build, search) * size / done * margin
+    free = available_mb()
+    if need <= free:
+        return ""
+    return (f"projected peak RSS {build * size / done:,.0f} MB to build and {search * size / done:,.0f} MB to "
+            f"search (measured {build:,.0f} / {search:,.0f} MB at {done:,} documents), {free:,.0f} MB available")
 
 
 def quality(folder: Path) -> dict[str, Any]:
@@ -254,7 +285,7 @@ def quality(folder: Path) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ run
 
 def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int = 60, heap: str = "3g",
-        anserini_index_max: int = 300_000, bmp_max: int = 1_000_000, leak_queries: int = 10_000,
+        anserini_index_max: int = 300_000, leak_queries: int = 10_000,
         chart: Path | None = REPO / "benchmarks" / "scale.png") -> dict[str, Any]:
     """The whole benchmark; see the module docstring."""
     from benchmarks.bmp_anchor import check_scores
@@ -269,7 +300,7 @@ def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int =
     picked = query_set(work, per_collection)
     queries = work / "scale" / f"queries-{per_collection}.json"
     queries.write_text(json.dumps(picked), encoding="utf-8")
-    options = {"docs": docs, "heap": heap, "anserini_index_max": anserini_index_max, "bmp_max": bmp_max,
+    options = {"docs": docs, "heap": heap, "anserini_index_max": anserini_index_max, "bmp_seen": [],
                "leak_queries": leak_queries}
     rows = []
     for size in sorted(sizes):

@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     approx.add_argument("--approximate", default=None, metavar="PRESET",
                         help="a preset of the knobs below: " + ", ".join(
                             f"{name} (mass {a.query_mass:g}, factor {a.threshold_factor:g}, candidates "
-                            f"{a.candidates})"
+                            f"{a.candidates}{', top postings' if a.top_postings else ''})"
                             for name, a in PRESETS.items()) + " (default: exact)")
     approx.add_argument("--query-mass", type=float, default=None,
                         help="keep each query's heaviest terms carrying this fraction of its weight, in (0, 1]")
@@ -56,8 +56,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip documents that cannot beat the k-th score times this factor, >= 1 (BMP's "
                              "alpha is its inverse)")
     approx.add_argument("--candidates", type=int, default=None,
-                        help="with --query-mass below 1: rescore this many of the pruned query's best documents "
-                             "with the whole query (0: none)")
+                        help="rescore this many of the first search's best documents with the whole query (with "
+                             "--query-mass below 1 or --top-postings; 0: none)")
+    approx.add_argument("--top-postings", action="store_true", default=None,
+                        help="search only each term's top postings (an index built with --term-top-postings), "
+                             "then rescore --candidates")
     hybrid = parser.add_argument_group("hybrid search")
     hybrid.add_argument("--hybrid", default=None, help="comma-separated retrievers whose runs are fused with the "
                         "--index run: dense, bm25, impact (each needs its --<name>-index)")
@@ -134,7 +137,8 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
 
 
 def _approximation(args: argparse.Namespace) -> Approximation:
-    return approximation(args.approximate, args.query_mass, args.threshold_factor, args.candidates)
+    return approximation(args.approximate, query_mass=args.query_mass, threshold_factor=args.threshold_factor,
+                         candidates=args.candidates, top_postings=args.top_postings)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -146,8 +150,8 @@ def run(args: argparse.Namespace) -> int:
     if args.refine and (primary != "impact" or others):
         raise ConfigError("--refine works on impact search (--queries) without --hybrid")
     if not approx.exact and (primary != "impact" or args.refine):
-        raise ConfigError("--approximate, --query-mass, --threshold-factor and --candidates apply to impact search "
-                          "(--queries) without --refine")
+        raise ConfigError("--approximate, --query-mass, --threshold-factor, --candidates and --top-postings apply to "
+                          "impact search (--queries) without --refine")
     fusion = fusion_config(args, args.k) if others else None
     collection = None
     if args.collection:

@@ -110,6 +110,9 @@ def update_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike, t
     if _last_update(manifest, op="update", vectors_sha256=shas):
         return manifest
     _check_plugin()
+    if manifest.get("term_top_postings"):
+        raise ConfigError(f"{index_dir}: built with --term-top-postings, whose top postings depend on every "
+                          "document; rebuild it instead of updating it")
     started = time.time()
     with _copy_of(index_dir) as tmp:
         counters = index_vector_files([vectors_dir / s["file"] for s in source["shards"]], tmp, threads,

@@ -12,7 +12,7 @@ the other knob (``lsr-lucene index --prune-doc-terms``, recorded in the index ma
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ..errors import ConfigError
 
@@ -26,7 +26,9 @@ class Approximation:
     threshold_factor: float = 1.0
     """>= 1: documents that cannot beat the k-th score times this factor may be skipped."""
     candidates: int = 0
-    """Documents of the pruned query's search rescored with the whole query (0, or k or fewer: none)."""
+    """Documents of the first search rescored with the whole query (0, or k or fewer: none)."""
+    top_postings: bool = False
+    """Search only each term's top postings (an index built with ``term_top_postings``), then rescore."""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.query_mass) and 0 < self.query_mass <= 1):
@@ -35,12 +37,14 @@ class Approximation:
             raise ConfigError(f"threshold factor must be a finite number >= 1, got {self.threshold_factor}")
         if isinstance(self.candidates, bool) or not isinstance(self.candidates, int) or self.candidates < 0:
             raise ConfigError(f"candidates must be an integer >= 0 (0: no rescoring), got {self.candidates!r}")
+        if not isinstance(self.top_postings, bool):
+            raise ConfigError(f"top_postings must be true or false, got {self.top_postings!r}")
 
     @property
     def exact(self) -> bool:
-        return self.query_mass == 1 and self.threshold_factor == 1
+        return self.query_mass == 1 and self.threshold_factor == 1 and not self.top_postings
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | bool]:
         return asdict(self)
 
 
@@ -54,13 +58,10 @@ PRESETS: dict[str, Approximation] = {
 """``--approximate`` presets (recall@10 against exact and speed measured on the scale corpus: docs/scale.md)."""
 
 
-def approximation(preset: str | None = None, query_mass: float | None = None, threshold_factor: float | None = None,
-                  candidates: int | None = None) -> Approximation:
-    """The preset ``preset`` (``exact`` when None) with the knobs given overriding its values."""
+def approximation(preset: str | None = None, **knobs: float | int | bool | None) -> Approximation:
+    """The preset ``preset`` (``exact`` when None) with the knobs given (fields of ``Approximation``; None: the
+    preset's) overriding its values."""
     name = preset or "exact"
     if name not in PRESETS:
         raise ConfigError(f"unknown --approximate preset {name!r}; known: {', '.join(PRESETS)}")
-    base = PRESETS[name]
-    return Approximation(base.query_mass if query_mass is None else query_mass,
-                         base.threshold_factor if threshold_factor is None else threshold_factor,
-                         base.candidates if candidates is None else candidates)
+    return replace(PRESETS[name], **{key: value for key, value in knobs.items() if value is not None})

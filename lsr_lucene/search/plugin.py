@@ -62,8 +62,11 @@ class PluginImpactSearcher(Searcher):
         if strategy not in STRATEGIES:
             raise ConfigError(f"unknown search strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
         self._searcher.setStrategy(strategy)
-        self._searcher.setApproximation(float(approximation.query_mass), float(approximation.threshold_factor),
-                                        int(approximation.candidates))
+        try:
+            self._searcher.setApproximation(float(approximation.query_mass), float(approximation.threshold_factor),
+                                            int(approximation.candidates), bool(approximation.top_postings))
+        except Exception as exc:
+            raise ConfigError(f"{self.index_dir}: {jvm.java_error_message(exc)}") from exc
         self.strategy, self.approximation = strategy, approximation
 
     @property

@@ -8,6 +8,9 @@ import pytest
 
 from lsr_lucene.search.reference import ReferenceScorer
 
+TOP = 12
+"""Postings per term of the top-postings field of the test index (120 documents)."""
+
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, scifact_sample_vectors, jvm_started):
@@ -19,6 +22,7 @@ def small(tmp_path_factory, scifact_sample_vectors, jvm_started):
     vectors_dir, queries_dir = scifact_sample_vectors
     root = tmp_path_factory.mktemp("approximate")
     index_impact(vectors_dir, root / "index", threads=1, progress=False)
+    index_impact(vectors_dir, root / "top", threads=2, progress=False, term_top_postings=TOP)
     vectors = list(read_vectors(vectors_dir, DOCS_KIND))
     return root, vectors_dir, queries_dir, vectors, list(read_vectors(queries_dir)) + vectors[::4]
 
@@ -45,16 +49,17 @@ def search(index, queries, strategy="auto", approximation=None, k=10):
         return run
 
 
+@pytest.mark.parametrize("index", ["index", "top"])
 @pytest.mark.parametrize("strategy", ["auto", "exhaustive", "pruned"])
-def test_every_knob_at_its_exact_setting_gives_the_exact_hits(small, strategy):
+def test_every_knob_at_its_exact_setting_gives_the_exact_hits(small, strategy, index):
     from lsr_lucene.search.approximate import Approximation, approximation
 
     root, _, _, docs, queries = small
     reference = ReferenceScorer(docs)
     expected = {q: reference.search(v, 10) for q, v in queries}
-    assert search(root / "index", queries, strategy) == expected
-    assert search(root / "index", queries, strategy, Approximation(1.0, 1.0, 100)) == expected
-    assert search(root / "index", queries, strategy, approximation("exact")) == expected
+    assert search(root / index, queries, strategy) == expected
+    assert search(root / index, queries, strategy, Approximation(1.0, 1.0, 100)) == expected
+    assert search(root / index, queries, strategy, approximation("exact")) == expected
 
 
 def test_exact_preset_through_the_public_searcher(small):
@@ -102,15 +107,16 @@ def larger(small, tmp_path_factory):
     return root / "index", copies, queries
 
 
+@pytest.mark.parametrize("index", ["index", "top"])  # rescored through postings, or the forward vectors
 @pytest.mark.parametrize("strategy", ["exhaustive", "pruned"])
-def test_candidates_of_the_pruned_query_are_rescored_with_the_whole_query(small, strategy):
+def test_candidates_of_the_pruned_query_are_rescored_with_the_whole_query(small, strategy, index):
     from lsr_lucene.search.approximate import Approximation
     from lsr_lucene.types import Hit
 
     root, _, _, docs, queries = small
     reference = ReferenceScorer(docs)
     ids = [doc_id for doc_id, _ in docs]
-    run = search(root / "index", queries, strategy, Approximation(query_mass=0.4, candidates=30))
+    run = search(root / index, queries, strategy, Approximation(query_mass=0.4, candidates=30))
     better = 0
     for q, vector in queries:
         kept = reference.scores(keep_mass(vector, 0.4))
@@ -148,6 +154,58 @@ def test_an_over_estimated_threshold_keeps_exact_scores_and_can_miss_documents(l
     assert missed > 0
 
 
+def top_postings(docs, n):
+    """Each term's postings whose impact is at least the lowest of its n highest (all of them at the top when more
+    than n tie there), per document."""
+    by_term = {}
+    for _, vector in docs:
+        for term, impact in vector.items():
+            by_term.setdefault(term, []).append(impact)
+    floor = {}
+    for term, impacts in by_term.items():
+        ranked = sorted(impacts, reverse=True)
+        floor[term] = ranked[n - 1] + 1 if len(ranked) > n and ranked[n] == ranked[n - 1] else ranked[min(n, len(
+            ranked)) - 1]
+        if sum(i >= floor[term] for i in impacts) == 0:  # more than n tie at the top: keep them
+            floor[term] = ranked[0]
+    return [(doc_id, {t: w for t, w in vector.items() if w >= floor[t]}) for doc_id, vector in docs]
+
+
+def test_top_postings_give_candidates_that_get_exact_scores(small):
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.types import Hit
+
+    root, _, _, docs, queries = small
+    reference, partial = ReferenceScorer(docs), ReferenceScorer(top_postings(docs, TOP))
+    ids = [doc_id for doc_id, _ in docs]
+    run = search(root / "top", queries, "auto", Approximation(candidates=25, top_postings=True))
+    missed = 0
+    for q, vector in queries:
+        first = partial.scores(vector)
+        found = sorted(range(len(ids)), key=lambda i: -first[i])
+        cut = max(first[found[24]], 1)
+        full = reference.scores(vector)
+        rescored = sorted((i for i in range(len(ids)) if first[i] >= cut), key=lambda i: (-full[i], ids[i]))
+        assert run[q] == [Hit(ids[i], float(full[i])) for i in rescored[:10]]
+        missed += len({h.doc_id for h in reference.search(vector, 10)} - {h.doc_id for h in run[q]})
+    assert missed > 0  # 12 postings per term cannot find every document of 120
+
+
+def test_top_postings_index_refuses_updates_and_merges(small, tmp_path):
+    from lsr_lucene.errors import ConfigError
+    from lsr_lucene.indexing.parts import merge_index_folders
+    from lsr_lucene.indexing.update import update_index
+    from lsr_lucene.search.approximate import Approximation
+
+    root, vectors_dir, *_ = small
+    with pytest.raises(ConfigError, match="built with --term-top-postings"):
+        update_index(root / "top", vectors_dir, progress=False)
+    with pytest.raises(ConfigError, match="built with --term-top-postings"):
+        merge_index_folders([root / "top", root / "index"], tmp_path / "merged")
+    with pytest.raises(ConfigError, match="no top postings: build it with --term-top-postings"):
+        search(root / "index", [("q", {"a": 1})], approximation=Approximation(top_postings=True))
+
+
 def test_knobs_are_validated():
     from lsr_lucene.errors import ConfigError
     from lsr_lucene.search.approximate import PRESETS, Approximation, approximation
@@ -174,11 +232,13 @@ def test_java_refuses_bad_knobs(small, jvm_started):
     searcher = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")(str(root / "index"))
     try:
         with pytest.raises(Exception, match="query mass must be in"):
-            searcher.setApproximation(0.0, 1.0, 0)
+            searcher.setApproximation(0.0, 1.0, 0, False)
         with pytest.raises(Exception, match="threshold factor must be"):
-            searcher.setApproximation(1.0, 0.5, 0)
+            searcher.setApproximation(1.0, 0.5, 0, False)
         with pytest.raises(Exception, match="candidates must be >= 0"):
-            searcher.setApproximation(1.0, 1.0, -1)
+            searcher.setApproximation(1.0, 1.0, -1, False)
+        with pytest.raises(Exception, match="no top postings: build it with --term-top-postings"):
+            searcher.setApproximation(1.0, 1.0, 100, True)
     finally:
         searcher.close()
 
@@ -211,7 +271,7 @@ def test_static_pruning_indexes_each_documents_heaviest_terms(small, tmp_path):
     assert search(tmp_path / "pruned", queries) == {q: reference.search(v, 10) for q, v in queries}
     with pytest.raises(ManifestError, match="statically pruned"):
         verify_index(tmp_path / "pruned")
-    with pytest.raises(ConfigError, match="needs the java/ plugin engine"):
+    with pytest.raises(ConfigError, match="need the java/ plugin engine"):
         index_impact(vectors_dir, tmp_path / "anserini", progress=False, engine="anserini", prune_doc_terms=20)
     assert index_impact(vectors_dir, tmp_path / "full", threads=2, progress=False)["pruning"] is None
 
@@ -227,14 +287,12 @@ def test_search_command_records_the_knobs_in_the_run_manifest(small, tmp_path, c
             "--k", "10"]
     assert main(args + ["--approximate", "fast", "--query-mass", "0.8"]) == 0
     manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
-    fast = PRESETS["fast"]
-    assert manifest["approximation"] == {"query_mass": 0.8, "threshold_factor": fast.threshold_factor,
-                                         "candidates": fast.candidates, "preset": "fast"}
+    assert manifest["approximation"] == dict(PRESETS["fast"].to_dict(), query_mass=0.8, preset="fast")
     assert manifest["kind"] == "lsr-lucene/run" and manifest["k"] == 10 and manifest["index_pruning"] is None
     assert read_run(out)
     assert main(args) == 0
     manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
-    assert manifest["approximation"] == {"query_mass": 1.0, "threshold_factor": 1.0, "candidates": 0, "preset": None}
+    assert manifest["approximation"] == dict(PRESETS["exact"].to_dict(), preset=None)
     capsys.readouterr()
     assert main(args + ["--threshold-factor", "0.5"]) == 2
     assert "threshold factor must be a finite number >= 1, got 0.5" in capsys.readouterr().err

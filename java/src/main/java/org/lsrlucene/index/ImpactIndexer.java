@@ -44,6 +44,8 @@ public final class ImpactIndexer {
   private final boolean update;
   private volatile IndexUpdates updates;
   private volatile int docTermLimit;
+  private volatile int termTopPostings;
+  private TopPostingsPlan plan;
   private final AtomicLong indexed = new AtomicLong();
   private final AtomicLong empty = new AtomicLong();
   private final AtomicLong postings = new AtomicLong();
@@ -87,6 +89,19 @@ public final class ImpactIndexer {
       throw new IllegalArgumentException("the terms kept per document must be >= 0 (0: all), got " + limit);
     }
     docTermLimit = limit;
+  }
+
+  /**
+   * For approximate search: also index each term's {@code n} highest-impact postings in a second field and each
+   * document's vector as doc values ({@link TopPostingsPlan}; the input is read twice). 0, the default: neither.
+   * Call before {@link #start}; not with updates.
+   */
+  public void setTermTopPostings(int n) {
+    if (n < 0 || (n > 0 && update)) {
+      throw new IllegalArgumentException("term top postings must be >= 0 (0: none) and cannot be added by an "
+          + "update, got " + n);
+    }
+    termTopPostings = n;
   }
 
   /** Start indexing {@code files} (in this order) in the background. */
@@ -165,6 +180,7 @@ public final class ImpactIndexer {
   }
 
   private void run(List<Path> files) throws Exception {
+    plan = termTopPostings > 0 ? TopPostingsPlan.read(files, termTopPostings) : null;
     updates = update ? new IndexUpdates(indexDir.toString()) : null;
     try (IndexUpdates closing = updates;
          Directory dir = FSDirectory.open(indexDir);
@@ -182,6 +198,9 @@ public final class ImpactIndexer {
       }
       if (update) {
         writer.forceMergeDeletes();
+      }
+      if (plan != null) {
+        writer.setLiveCommitData(plan.userData().entrySet());
       }
       writer.commit();
       if (optimize) {
@@ -269,6 +288,12 @@ public final class ImpactIndexer {
           }
           try {
             Document doc = document.set(block.ids[d], block.terms[d], block.impacts[d], size);
+            if (plan != null) {
+              Document withTop = new Document();
+              doc.forEach(withTop::add);
+              plan.addFields(withTop, block.terms[d], block.impacts[d], size);
+              doc = withTop;
+            }
             if (update) {
               updates.put(writer, block.ids[d], doc);
             } else {
