@@ -62,6 +62,14 @@ def _heap_mb(collect: bool = True) -> dict[str, float]:
             "heap_max_mb": runtime.maxMemory() / 2**20}
 
 
+def approximation(spec: dict[str, Any]) -> Any:
+    """The ``Approximation`` a job's configuration names (its knobs, exact where absent)."""
+    from lsr_lucene.search.approximate import Approximation
+
+    return Approximation(**{k: spec[k] for k in ("query_mass", "threshold_factor", "candidates", "top_postings")
+                            if k in spec})
+
+
 def _queries(path: str) -> tuple[list[str], list[dict[str, int]]]:
     pairs = json.loads(Path(path).read_text(encoding="utf-8"))
     return [q for q, _ in pairs], [v for _, v in pairs]
@@ -92,7 +100,8 @@ def job_index(spec: dict[str, Any]) -> dict[str, Any]:
     jvm.start(spec["heap"])
     wall, cpu, manifest = _timed(lambda: index_impact(spec["vectors"], spec["index"], spec["threads"], False, True,
                                                       engine=spec["engine"],
-                                                      prune_doc_terms=spec.get("prune_doc_terms", 0)))
+                                                      prune_doc_terms=spec.get("prune_doc_terms", 0),
+                                                      term_top_postings=spec.get("term_top_postings", 0)))
     return {"seconds": wall, "cpu_s": cpu, "bytes": manifest["bytes"], "postings": manifest["lucene"]["postings"],
             "documents": manifest["lucene"]["documents"], **_heap_mb(collect=False)}
 
@@ -122,7 +131,6 @@ def job_search_plugin(spec: dict[str, Any]) -> dict[str, Any]:
     """Each configuration (strategy, approximation knobs, k, threads; ``index`` for another index, such as a
     statically pruned one) through one open searcher per index."""
     from lsr_lucene import jvm
-    from lsr_lucene.search.approximate import Approximation
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
     jvm.start(spec["heap"])
@@ -136,9 +144,7 @@ def job_search_plugin(spec: dict[str, Any]) -> dict[str, Any]:
                 opened = PluginImpactSearcher(index)
                 searchers[index] = opened, np.array([doc_number(i) for i in opened.table.ids], np.int64)
             searcher, numbers = searchers[index]
-            searcher.configure(config["strategy"], Approximation(config.get("query_mass", 1.0),
-                                                                 config.get("threshold_factor", 1.0),
-                                                                 config.get("candidates", 0)))
+            searcher.configure(config["strategy"], approximation(config))
             name = config["name"]
             out[name], (arrays[f"{name}/docs"], arrays[f"{name}/scores"]) = _plugin_config(
                 searcher, numbers, qids, vectors, config)
@@ -215,13 +221,12 @@ def job_leak(spec: dict[str, Any]) -> dict[str, Any]:
     """``total`` queries (the query set repeated) through one plugin searcher in batches of ``batch``, as
     ``lsr-lucene search`` streams them; RSS and JVM heap (after a full GC) after the first batch and at the end."""
     from lsr_lucene import jvm
-    from lsr_lucene.search.approximate import Approximation
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
     jvm.start(spec["heap"])
     qids, vectors = _queries(spec["queries"])
     total, batch, k = spec["total"], spec["batch"], spec["k"]
-    approx = Approximation(spec.get("query_mass", 1.0), spec.get("threshold_factor", 1.0), spec.get("candidates", 0))
+    approx = approximation(spec)
     series, done = [], 0
     started = time.perf_counter()
     with PluginImpactSearcher(spec["index"], spec["strategy"], approx) as searcher:

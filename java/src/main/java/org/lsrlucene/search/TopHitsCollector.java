@@ -32,6 +32,7 @@ final class TopHitsCollector implements Collector {
   private final float thresholdFactor;
   private int[] docs;
   private float[] scores;
+  private float[] scratch = new float[0];
   private int size;
   private float minScore = Float.NEGATIVE_INFINITY;
 
@@ -111,10 +112,41 @@ final class TopHitsCollector implements Collector {
     }
   }
 
+  /** The k-th largest of the buffered scores, by quickselect on a scratch copy (linear time, not a sort). */
   private float kthScore() {
-    float[] sorted = Arrays.copyOf(scores, size);
-    Arrays.sort(sorted);
-    return sorted[size - k];
+    if (scratch.length < size) {
+      scratch = new float[scores.length];
+    }
+    System.arraycopy(scores, 0, scratch, 0, size);
+    int target = size - k;  // its index in ascending order
+    int lo = 0;
+    int hi = size - 1;
+    while (lo < hi) {
+      float pivot = scratch[(lo + hi) >>> 1];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (scratch[i] < pivot) {
+          i++;
+        }
+        while (scratch[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float swap = scratch[i];
+          scratch[i++] = scratch[j];
+          scratch[j--] = swap;
+        }
+      }
+      if (target <= j) {
+        hi = j;
+      } else if (target >= i) {
+        lo = i;
+      } else {
+        break;
+      }
+    }
+    return scratch[target];
   }
 
   /** The collected documents that score at least the k-th score (more than k with ties), in no order. */
