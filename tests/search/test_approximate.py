@@ -107,11 +107,30 @@ def larger(small, tmp_path_factory):
     return root / "index", copies, queries
 
 
+def assert_rescored(hits, first, full, ids, candidates, k=10):
+    """``hits`` are the best ``k`` by exact (``full``) score of ``candidates`` documents with the best ``first``
+    scores (of those tied at the last place, any): exact scores, best first, ties by id; only candidates; and every
+    document scoring above the last candidate's first score that beats the k-th hit is there."""
+    from lsr_lucene.types import Hit
+
+    position = {doc_id: i for i, doc_id in enumerate(ids)}
+    ranked = sorted(range(len(ids)), key=lambda i: -first[i])
+    if first[ranked[0]] == 0:
+        assert hits == []
+        return
+    cut = max(first[ranked[min(candidates, len(ranked)) - 1]], 1)
+    assert hits == [Hit(h.doc_id, float(full[position[h.doc_id]])) for h in hits]
+    assert hits == sorted(hits, key=lambda h: (-h.score, h.doc_id)) and len(hits) <= k
+    assert all(first[position[h.doc_id]] >= cut for h in hits)
+    last = hits[-1].score if len(hits) == k else 0
+    sure = {ids[i] for i in range(len(ids)) if first[i] > cut and full[i] > last}
+    assert sure <= {h.doc_id for h in hits}
+
+
 @pytest.mark.parametrize("index", ["index", "top"])  # rescored through postings, or the forward vectors
 @pytest.mark.parametrize("strategy", ["exhaustive", "pruned"])
 def test_candidates_of_the_pruned_query_are_rescored_with_the_whole_query(small, strategy, index):
     from lsr_lucene.search.approximate import Approximation
-    from lsr_lucene.types import Hit
 
     root, _, _, docs, queries = small
     reference = ReferenceScorer(docs)
@@ -119,15 +138,7 @@ def test_candidates_of_the_pruned_query_are_rescored_with_the_whole_query(small,
     run = search(root / index, queries, strategy, Approximation(query_mass=0.4, candidates=30))
     better = 0
     for q, vector in queries:
-        kept = reference.scores(keep_mass(vector, 0.4))
-        found = sorted(range(len(ids)), key=lambda i: -kept[i])
-        if kept[found[0]] == 0:
-            assert run[q] == []
-            continue
-        cut = kept[found[min(30, len(found)) - 1]]  # the candidates: every document scoring at least the 30th
-        full = reference.scores(vector)
-        rescored = sorted((i for i in range(len(ids)) if kept[i] >= max(cut, 1)), key=lambda i: (-full[i], ids[i]))
-        assert run[q] == [Hit(ids[i], float(full[i])) for i in rescored[:10]]
+        assert_rescored(run[q], reference.scores(keep_mass(vector, 0.4)), reference.scores(vector), ids, 30)
         pruned_only = {h.doc_id for h in reference.search(keep_mass(vector, 0.4), 10)}
         exact = {h.doc_id for h in reference.search(vector, 10)}
         better += len(exact & {h.doc_id for h in run[q]}) - len(exact & pruned_only)
@@ -173,7 +184,6 @@ def top_postings(docs, n):
 
 def test_top_postings_give_candidates_that_get_exact_scores(small):
     from lsr_lucene.search.approximate import Approximation
-    from lsr_lucene.types import Hit
 
     root, _, _, docs, queries = small
     reference, partial = ReferenceScorer(docs), ReferenceScorer(top_postings(docs, TOP))
@@ -181,12 +191,7 @@ def test_top_postings_give_candidates_that_get_exact_scores(small):
     run = search(root / "top", queries, "auto", Approximation(candidates=25, top_postings=True))
     missed = 0
     for q, vector in queries:
-        first = partial.scores(vector)
-        found = sorted(range(len(ids)), key=lambda i: -first[i])
-        cut = max(first[found[24]], 1)
-        full = reference.scores(vector)
-        rescored = sorted((i for i in range(len(ids)) if first[i] >= cut), key=lambda i: (-full[i], ids[i]))
-        assert run[q] == [Hit(ids[i], float(full[i])) for i in rescored[:10]]
+        assert_rescored(run[q], partial.scores(vector), reference.scores(vector), ids, 25)
         missed += len({h.doc_id for h in reference.search(vector, 10)} - {h.doc_id for h in run[q]})
     assert missed > 0  # 12 postings per term cannot find every document of 120
 

@@ -149,14 +149,25 @@ final class TopHitsCollector implements Collector {
     return scratch[target];
   }
 
-  /** The collected documents that score at least the k-th score (more than k with ties), in no order. */
+  /**
+   * The k best collected documents, in no order; of the documents tied at the k-th score, the first collected
+   * (candidates for rescoring need no tie order, and partial scores tie often).
+   */
   Hits candidates() {
-    if (size > k) {
-      prune();
+    int n = Math.min(k, size);
+    Hits hits = new Hits(n);
+    float kth = size > k ? kthScore() : Float.NEGATIVE_INFINITY;
+    int above = 0;
+    for (int i = 0; i < size; i++) {
+      above += scores[i] > kth ? 1 : 0;
     }
-    Hits hits = new Hits(size);
-    System.arraycopy(docs, 0, hits.docs, 0, size);
-    System.arraycopy(scores, 0, hits.scores, 0, size);
+    int ties = n - above;
+    for (int i = 0, j = 0; i < size && j < n; i++) {
+      if (scores[i] > kth || (scores[i] == kth && ties-- > 0)) {
+        hits.docs[j] = docs[i];
+        hits.scores[j++] = scores[i];
+      }
+    }
     return hits;
   }
 
