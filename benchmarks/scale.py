@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lsr_lucene.search.approximate import PRESETS
+
 if TYPE_CHECKING:
     from benchmarks.scale_corpus import VectorPool
 
@@ -37,15 +39,20 @@ DOC_SCALE = 0.125
 """Document impacts are requantized to ceil(impact / 8) so that no benchmark query's score overflows BMP's u16."""
 KS = (10, 1000)
 THREADS = (1, 2)
-APPROXIMATE = ((0.8, 1.0, 0), (0.6, 1.0, 0), (0.4, 1.0, 0), (1.0, 1.2, 0), (1.0, 1.5, 0),
-               (0.6, 1.0, 100), (0.5, 1.0, 100), (0.4, 1.0, 100), (0.3, 1.0, 100), (0.2, 1.0, 100),
-               (0.4, 1.0, 300), (0.3, 1.0, 300), (0.2, 1.0, 300), (0.3, 1.2, 300))
+APPROXIMATE = ((0.8, 1.0, 0), (0.6, 1.0, 0), (1.0, 1.2, 0), (1.0, 1.5, 0), (0.5, 1.0, 300), (0.4, 1.0, 300),
+               (0.5, 1.2, 300), (0.3, 1.0, 1000), (0.2, 1.0, 1000))
 """Plugin approximate settings (query mass, threshold factor, candidates), searched at k=10, pruned strategy."""
+TOP_POSTINGS = ((1.0, 1.0, 1000), (1.0, 1.0, 3000), (0.7, 1.0, 1000), (0.7, 1.0, 3000), (0.5, 1.0, 1000))
+"""Settings searched on the index with each term's top postings (1% of the documents) and forward vectors."""
 BMP_APPROXIMATE = ((0.9, 1.0), (0.8, 1.0), (0.7, 1.0), (0.6, 1.0), (0.5, 1.0), (1.0, 0.5), (1.0, 0.3),
                    (0.8, 0.5))
 """BMP approximate settings (alpha, beta), at k=10."""
-PRUNE_DOC_TERMS = (128, 64)
-"""Static pruning: indexes keeping each document's N heaviest terms, searched exactly and approximately."""
+PRUNE_DOC_TERMS = (128,)
+"""Static pruning: an index keeping each document's N heaviest terms, searched exactly and approximately."""
+LEAK_SETTINGS = PRESETS["fast"]
+"""The 10,000 queries of the leak check run with this preset (k=1000, 2 threads)."""
+TOP_FRACTION = 100
+"""The top-postings index keeps each term's docs / TOP_FRACTION highest-impact postings."""
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -172,17 +179,20 @@ def _prefix(full: Path, size: int, shard_size: int, out: Path) -> Path:
 def _approx_config(m: float, f: float, c: int, index: Path | None = None, tag: str = "approx",
                    strategy: str = "pruned") -> dict[str, Any]:
     config = {"name": f"plugin-{tag}-m{m:g}-f{f:g}-c{c}-k10-t1", "strategy": strategy, "query_mass": m,
-              "threshold_factor": f, "candidates": c, "k": 10, "threads": 1}
+              "threshold_factor": f, "candidates": c, "k": 10, "threads": 1, "top_postings": tag == "top"}
     return dict(config, index=str(index)) if index else config
 
 
-def _plugin_configs(pruned: dict[int, Path], largest: bool) -> list[dict[str, Any]]:
+def _plugin_configs(pruned: dict[int, Path], top: Path | None, largest: bool) -> list[dict[str, Any]]:
     configs = [{"name": f"plugin-{strategy}-k{k}-t{threads}", "strategy": strategy, "k": k, "threads": threads}
                for strategy in ("exhaustive", "pruned", "auto") for k in KS for threads in THREADS]
-    configs += [_approx_config(*knobs) for knobs in (APPROXIMATE if largest else APPROXIMATE[::3])]
+    configs += [_approx_config(*knobs) for knobs in (APPROXIMATE if largest else APPROXIMATE[4::2])]
+    if top is not None:
+        configs += [_approx_config(*knobs, index=top, tag="top", strategy="exhaustive")
+                    for knobs in (TOP_POSTINGS if largest else TOP_POSTINGS[:1])]
     for terms, folder in pruned.items():
         configs += [_approx_config(*knobs, index=folder, tag=f"static{terms}", strategy="auto")
-                    for knobs in ((1.0, 1.0, 0), (0.4, 1.0, 100), (0.3, 1.0, 300))]
+                    for knobs in ((1.0, 1.0, 0), (0.4, 1.0, 300))]
     return configs
 
 
@@ -202,6 +212,10 @@ def measure_size(work: Path, size: int, full: Path, shard_size: int, queries: Pa
                                                 "index": str(folder / "anserini"), "threads": threads},
                                       folder / "index-anserini")
         shutil.rmtree(folder / "anserini")  # searched through the plugin's index (the same postings)
+    top = folder / "plugin-top"
+    row["index_top"] = spawn("index", {"engine": "plugin", "vectors": str(vectors), "heap": heap, "index": str(top),
+                                       "threads": threads, "term_top_postings": size // TOP_FRACTION},
+                             folder / "index-top")
     pruned = {}
     if largest:
         for terms in PRUNE_DOC_TERMS:
@@ -211,7 +225,7 @@ def measure_size(work: Path, size: int, full: Path, shard_size: int, queries: Pa
                                                           "prune_doc_terms": terms}, folder / f"index-static{terms}")
     common = {"queries": str(queries), "heap": heap}
     row["search_plugin"] = spawn("search-plugin", {**common, "index": str(folder / "plugin"),
-                                                   "configs": _plugin_configs(pruned, largest),
+                                                   "configs": _plugin_configs(pruned, top, largest),
                                                    "hits": str(folder / "plugin-hits.npz")}, folder / "search-plugin")
     row["search_anserini"] = spawn("search-anserini", {
         **common, "index": str(folder / "plugin"), "hits": str(folder / "anserini-hits.npz"),
@@ -234,8 +248,8 @@ def measure_size(work: Path, size: int, full: Path, shard_size: int, queries: Pa
         options["bmp_seen"].append((size, row["index_bmp"]["peak_rss_mb"], row["search_bmp"]["peak_rss_mb"]))
     if largest and options["leak_queries"]:
         row["leak"] = spawn("leak", {**common, "index": str(folder / "plugin"), "total": options["leak_queries"],
-                                     "batch": 1000, "k": 1000, "threads": 2, "strategy": "pruned",
-                                     "query_mass": 0.4, "candidates": 100}, folder / "leak")
+                                     "batch": 1000, "k": 1000, "threads": 2, "strategy": "auto",
+                                     **LEAK_SETTINGS.to_dict()}, folder / "leak")
     row["quality"] = quality(folder)
     return row
 
@@ -263,6 +277,10 @@ def _bmp_too_big(size: int, seen: list[tuple[int, float, float]], margin: float 
             f"search (measured {build:,.0f} / {search:,.0f} MB at {done:,} documents), {free:,.0f} MB available")
 
 
+EXACT_CONFIGS = ("plugin-exhaustive-", "plugin-pruned-", "plugin-auto-", "anserini-", "bmp-a1-b1-")
+"""Names of the configurations that must return the exact ranking; every other one is approximate."""
+
+
 def quality(folder: Path) -> dict[str, Any]:
     """Against the plugin's exact (exhaustive) run: identical rankings of every exact engine and strategy, and
     recall@10 of every approximate configuration (with its index's exact run for static pruning too)."""
@@ -274,10 +292,10 @@ def quality(folder: Path) -> dict[str, Any]:
     same, recall = {}, {}
     for name, run in found.items():
         k = 1000 if name.endswith(("-k1000", "-k1000-t1", "-k1000-t2")) else 10
-        if "approx" in name or "static" in name or ("bmp" in name and "-a1-b1-" not in name):
-            recall[name] = recall_at_10(exact[1000], run)
-        else:
+        if name.startswith(EXACT_CONFIGS):
             same[name] = same_ranking(exact[k], run)
+        else:
+            recall[name] = recall_at_10(exact[1000], run)
     return {"same_ranking_top10": same, "queries": len(exact[10][0]), "recall_at_10": recall,
             "top_score_max": float(np.nanmax(exact[10][1][:, 0]))}
 

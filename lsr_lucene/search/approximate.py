@@ -52,10 +52,12 @@ EXACT = Approximation()
 
 PRESETS: dict[str, Approximation] = {
     "exact": EXACT,
-    "balanced": Approximation(query_mass=0.7, threshold_factor=1.0),
-    "fast": Approximation(query_mass=0.6, threshold_factor=1.2),
+    "balanced": Approximation(query_mass=0.5, candidates=300),
+    "fast": Approximation(query_mass=0.3, candidates=1000),
+    "top": Approximation(candidates=1000, top_postings=True),
 }
-"""``--approximate`` presets (recall@10 against exact and speed measured on the scale corpus: docs/scale.md)."""
+"""``--approximate`` presets; ``top`` needs an index built with ``term_top_postings``. Their recall@10 against
+exact search and their speed on the scale corpus are in docs/scale.md."""
 
 
 def approximation(preset: str | None = None, **knobs: float | int | bool | None) -> Approximation:
