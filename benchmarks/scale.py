@@ -296,8 +296,20 @@ def quality(folder: Path) -> dict[str, Any]:
             same[name] = same_ranking(exact[k], run)
         else:
             recall[name] = recall_at_10(exact[1000], run)
+    short = {name: short_but_exact(exact[1000 if name.endswith("k1000") else 10], found[name])
+             for name in same if name.startswith("bmp-")}
     return {"same_ranking_top10": same, "queries": len(exact[10][0]), "recall_at_10": recall,
-            "top_score_max": float(np.nanmax(exact[10][1][:, 0]))}
+            "bmp_short_but_exact": short, "top_score_max": float(np.nanmax(exact[10][1][:, 0]))}
+
+
+def short_but_exact(exact: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarray, np.ndarray]) -> int:
+    """Queries whose top 10 differs from the exact one only by missing its last hits (what BMP's strict threshold
+    does to documents tied with it): fewer hits, each with the exact score of its rank."""
+    count = 0
+    for q in range(len(exact[0])):
+        n_exact, n_other = int((exact[0][q, :10] >= 0).sum()), int((other[0][q, :10] >= 0).sum())
+        count += n_other < n_exact and np.array_equal(exact[1][q, :n_other], other[1][q, :n_other])
+    return count
 
 
 # ------------------------------------------------------------------------------------------------ run

@@ -96,10 +96,23 @@ def _search_table(row: dict[str, Any]) -> list[str]:
                 cells.append(f"{configs[name]['queries_per_s']:,.1f}" if name in configs and (
                     t == 1 or "{t}" in pattern) else "n/a")
         first = configs[pattern.format(k=10, t=1)]
-        agree = [same.get(pattern.format(k=k, t=t), None) for k in (10, 1000) for t in (1, 2)]
+        names = dict.fromkeys(pattern.format(k=k, t=t) for k in (10, 1000) for t in (1, 2))
+        agree = [same.get(name) for name in names]
         agree_text = "/".join(str(a) for a in agree if a is not None) + f" of {queries}"
         lines.append(f"| {label} | {' | '.join(cells)} | {first['p50_ms']:.1f} / {first['p99_ms']:.1f} | "
                      f"{agree_text} | {_mb(row[job]['peak_rss_mb'])} |")
+    short = row["quality"].get("bmp_short_but_exact", {})
+    for name, count in short.items():
+        differ = queries - same[name]
+        if differ:
+            lines += ["", f"`{name}` differs from exact search on {differ} of {queries} queries; {count} of them only "
+                          "lack their last hits, each returned hit carrying the exact score of its rank (BMP keeps a "
+                          "document only strictly above its running threshold: cause 5 in docs/scale.md)."]
+    plugin = row["search_plugin"]
+    lines += ["", f"JVM heap in use after the plugin's searches (full GC): {plugin['heap_used_mb']:,.0f} MB of "
+                  f"{plugin['heap_max_mb']:,.0f} MB; BMP holds its index in memory ("
+              + (f"{row['search_bmp']['rss_after_load_mb']:,.0f} MB RSS once loaded)." if "search_bmp" in row
+                 else "not run at this size).")]
     return lines
 
 

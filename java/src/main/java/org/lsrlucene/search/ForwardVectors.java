@@ -92,6 +92,8 @@ public final class ForwardVectors {
     private final float[] weights = new float[ids.size()];
     private int[] set = new int[0];
     private int count;
+    private byte[] bytes;
+    private int pos;
 
     /** Set the query whose scores {@link #rescore} computes. */
     void query(VectorQuery query) {
@@ -136,35 +138,31 @@ public final class ForwardVectors {
     }
 
     private float score(BytesRef vector) {
-      byte[] bytes = vector.bytes;
-      int pos = vector.offset;
+      bytes = vector.bytes;
+      pos = vector.offset;
       int end = vector.offset + vector.length;
       int id = 0;
       double sum = 0;
       while (pos < end) {
-        int delta = 0;
-        for (int shift = 0; ; shift += 7) {
-          byte b = bytes[pos++];
-          delta |= (b & 0x7F) << shift;
-          if (b >= 0) {
-            break;
-          }
-        }
-        int impact = 0;
-        for (int shift = 0; ; shift += 7) {
-          byte b = bytes[pos++];
-          impact |= (b & 0x7F) << shift;
-          if (b >= 0) {
-            break;
-          }
-        }
-        id += delta;
+        id += readVInt();
+        int impact = readVInt();
         float weight = weights[id];
         if (weight != 0) {
           sum += impact * weight;
         }
       }
       return (float) sum;
+    }
+
+    private int readVInt() {
+      int value = 0;
+      for (int shift = 0; ; shift += 7) {
+        byte b = bytes[pos++];
+        value |= (b & 0x7F) << shift;
+        if (b >= 0) {
+          return value;
+        }
+      }
     }
   }
 }
