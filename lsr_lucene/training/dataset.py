@@ -60,7 +60,7 @@ def _digest(*parts: object) -> str:
 
 
 def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path, threads: int,
-                    progress: bool) -> list[Example]:
+                    progress: bool, device: Any = "auto") -> list[Example]:
     labels = [teacher_label(t.name, t.model) for t in config.teachers]
     spec = {k: v for k, v in asdict(config.sources[index]).items() if k != "weight"}  # sampling only
     key = _digest(CANDIDATES_VERSION, spec, str(source.folder.resolve()), config.depth, config.dev_fraction,
@@ -80,7 +80,7 @@ def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path,
         if teacher.name == "bm25":
             continue
         factory = TEACHERS.get(teacher.name)
-        scorer = factory(teacher.model) if teacher.model else factory()
+        scorer = factory(teacher.model, device=device) if teacher.model else factory(device=device)
         scores = scorer.score(f"{source.name}:{source.folder.resolve()}", doc_ids, [source.docs[d] for d in doc_ids],
                               [e.query.text for e in examples],
                               [[position[d] for d in e.candidates] for e in examples], cache, progress)
@@ -94,8 +94,9 @@ def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path,
 
 
 def prepare(config: DataConfig, tokenizer: Any, vocab_size: int, threads: int = 2,
-            progress: bool = True) -> Prepared:
-    """Load the sources, mine BM25 candidates, score them with every teacher and compute IDF (all cached)."""
+            progress: bool = True, device: Any = "auto") -> Prepared:
+    """Load the sources, mine BM25 candidates, score them with every teacher (on ``device``) and compute IDF (all
+    cached)."""
     if not config.sources:
         raise ConfigError("data.sources is empty: give at least one training source")
     cache = Path(config.cache_dir)
@@ -104,7 +105,7 @@ def prepare(config: DataConfig, tokenizer: Any, vocab_size: int, threads: int = 
     train: list[Example] = []
     dev: list[Example] = []
     for index, source in enumerate(sources):
-        examples = _prepare_source(source, index, config, cache, threads, progress)
+        examples = _prepare_source(source, index, config, cache, threads, progress, device)
         held_out = [e for e in examples if e.query.dev]
         dev.extend(random.Random(config.seed).sample(held_out, min(config.dev_max_queries, len(held_out))))
         train.extend(e for e in examples if not e.query.dev)

@@ -43,21 +43,26 @@ def _cached(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
 
 
 class DenseTeacher:
-    """Cosine similarity of a sentence-transformers model (run under bfloat16 autocast on CPU)."""
+    """Cosine similarity of a sentence-transformers model on ``device``, run under half-precision autocast
+    (bfloat16; float16 on a GPU without it)."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> None:
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64, device: Any = "auto") -> None:
         from sentence_transformers import SentenceTransformer
 
+        from ..device import resolve_device
         from ..models import resolve_model
 
         self.name = model
-        self.model = SentenceTransformer(resolve_model(model), device="cpu")
+        self.device = resolve_device(device)
+        self.model = SentenceTransformer(resolve_model(model), device=str(self.device))
         self.batch_size = batch_size
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         import torch
 
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        from ..device import half_dtype
+
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=half_dtype(self.device)):
             out = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=progress)
         return np.asarray(out, dtype=np.float32)
@@ -74,13 +79,13 @@ class DenseTeacher:
 
 
 class SpladeTeacher:
-    """Dot product of a SPLADE checkpoint's float vectors (this project's encoder)."""
+    """Dot product of a SPLADE checkpoint's float vectors (this project's encoder, on ``device``)."""
 
-    def __init__(self, model: str = "splade-tiny") -> None:
+    def __init__(self, model: str = "splade-tiny", device: Any = "auto") -> None:
         from ..encoding.encoders.splade import SpladeEncoder
 
         self.name = model
-        self.encoder = SpladeEncoder(model, dtype="bf16")
+        self.encoder = SpladeEncoder(model, dtype="bf16", device=device)
 
     def _matrix(self, texts: Sequence[str], max_length: int) -> Any:
         from scipy import sparse
