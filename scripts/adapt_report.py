@@ -3,14 +3,16 @@
 nDCG@10 and R@100 on the test queries, with each sparse model's FLOPS.
 
     python scripts/adapt_report.py adi --adapted outputs/adapt/adi/model
-    python scripts/adapt_report.py scifact --adapted outputs/adapt/scifact/model --half B
+    python scripts/adapt_report.py cacm --write-log A outputs/cacm-log-A.jsonl    # half A's query text, no judgments
+    python scripts/adapt_report.py cacm --adapted outputs/adapt/cacm-log/model --half B
 
 Every sparse run goes through the real pipeline (``run_pipeline``: impact index, pre-encoded queries, Anserini
 conventions); the SPLADE-tiny and BM25 runs and the dense index are made once in ``<work>/base``, each adapted model's
 in ``<work>/<name>``. Fusion is fixed in advance, never tuned: reciprocal rank fusion (k = 60), equal weights
-(``FUSION``). ``--half A|B`` scores only the test queries of that half (``lsr_lucene.adaptation.queries.half``):
-the query-log protocol adapts on the other half's text and reports on this one. Writes
-``<work>/adapt-report[-half].json`` and ``.md`` and prints the table.
+(``_fusion``). The query-log protocol splits the test queries in two halves by a fixed seeded hash of their ids
+(``half_of``), adapts on one half's text alone (``--write-log``, then ``lsr-lucene adapt --queries``) and reports on
+the other (``--half``), next to BM25 on that same half. Writes ``<work>/adapt-report[-half-X].json`` and ``.md`` and
+prints the table.
 """
 
 from __future__ import annotations
@@ -26,6 +28,28 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 MEASURES = ("nDCG@10", "R@100")
+
+
+HALF_SEED = 21
+
+
+def half_of(query_id: str) -> str:
+    """``A`` or ``B``: the query's half, by a seeded hash of its id (``training.data.is_dev``)."""
+    from lsr_lucene.training.data import is_dev
+
+    return "A" if is_dev(query_id, 0.5, HALF_SEED) else "B"
+
+
+def write_log(collection_name: str, half: str, path: str) -> int:
+    """Write the text of the test queries of ``half`` (ids and text only) as JSONL; how many."""
+    from lsr_lucene.collections import BadInput, load_collection
+    from lsr_lucene.collections.judged import judged_queries
+    from lsr_lucene.io.atomic import write_text
+
+    queries, _ = judged_queries(load_collection(collection_name, BadInput("skip")), "test")
+    chosen = [q for q in queries if half_of(q.id) == half]
+    write_text(Path(path), "".join(json.dumps({"_id": q.id, "text": q.text}) + "\n" for q in chosen))
+    return len(chosen)
 
 
 def _fusion() -> Any:
@@ -94,8 +118,6 @@ def build_report(collection_name: str, adapted: list[str], work: Path, half: str
         runs[name] = read_run(report["runs"]["impact"]["run_file"])
         flops[name] = report["runs"]["impact"]["efficiency"]
     if half is not None:
-        from lsr_lucene.adaptation.queries import half_of
-
         keep = {q.id for q in queries if half_of(q.id) == half}
         qrels = [q for q in qrels if q.query_id in keep]
         runs = {name: {qid: hits for qid, hits in run.items() if qid in keep} for name, run in runs.items()}
@@ -132,8 +154,14 @@ def cli() -> int:
     parser.add_argument("--adapted", nargs="*", default=[], help="adapted model folders (lsr-lucene adapt --output)")
     parser.add_argument("--work", default=None, help="work folder (default: benchmarks/work/adapt/<collection>)")
     parser.add_argument("--half", choices=("A", "B"), help="score only this half of the test queries")
+    parser.add_argument("--write-log", nargs=2, metavar=("HALF", "FILE"), help="write the text of one half of the "
+                        "test queries (a query log without judgments) and stop")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
+    if args.write_log:
+        half, path = args.write_log
+        print(f"{write_log(args.collection, half, path)} queries of half {half} in {path}")
+        return 0
     from lsr_lucene import jvm
 
     jvm.start("4g")

@@ -32,7 +32,7 @@ from ..errors import ConfigError
 from ..types import Doc
 from .config import TrainConfig, config_from_dict
 
-STRATEGIES = ("title", "sentence", "keyphrase", "passage:others")
+STRATEGIES = ("title:others", "sentence:others", "keyphrase:others", "passage:others")
 """The default pseudo-query strategies: ``<generator>``, or ``<generator>:others`` to leave the query's own
 document out of its candidates."""
 QUERY_LOG_SHARE = 0.5
@@ -105,20 +105,20 @@ def train_config(config: AdaptConfig, docs: Sequence[Doc], overrides: dict[str, 
     sparse_teacher = config.model if config.kind == "splade" else "splade-tiny"
     data: dict[str, Any] = {
         "name": f"adapt-{Path(config.collection).name}", "output": config.output, "seed": config.seed,
-        "checkpoint_steps": max(1, config.steps // 4), "max_minutes": config.max_minutes, "threads": 2,
+        "checkpoint_steps": max(1, config.steps // 6), "max_minutes": config.max_minutes, "threads": 2,
         "model": {"kind": config.kind, "backbone": config.model, "activation": "splade", "max_doc_length": 192,
                   "max_query_length": 128},
-        "data": {"sources": sources, "negatives": 3, "depth": 20, "candidates": ["bm25", "dense", "splade"],
+        "data": {"sources": sources, "negatives": 7, "negatives_depth": 15, "depth": 20, "candidates": ["bm25", "dense", "splade"],
                  "teachers": [{"name": "bm25"}, {"name": "dense", "model": "all-MiniLM-L6-v2"},
                               {"name": "splade", "model": sparse_teacher, "max_length": 256}],
                  "normalization": "zscore", "scale_teacher": True, "dev_metric": "agreement@10",
                  "dev_fraction": _dev_fraction(min(config.queries_per_strategy, len(docs))),
                  "dev_max_queries": DEV_QUERIES, "dev_depth": 10,
                  "cache_dir": str(Path(config.output) / "cache")},
-        "losses": [{"name": "kl_distill", "params": {"temperature": 1.0}}, {"name": "in_batch", "weight": 0.2}],
+        "losses": [{"name": "kl_distill", "params": {"temperature": 1.0}}],
         "document_regularizer": {"name": "flops", "weight": 1e-4},
         "query_regularizer": {"name": "flops", "weight": 1e-4 if config.kind == "splade" else 0.0},
-        "optim": {"steps": config.steps, "batch_size": 32, "lr": 3e-5, "warmup_steps": max(1, config.steps // 10)},
+        "optim": {"steps": config.steps, "batch_size": 16, "lr": 5e-5, "warmup_steps": max(1, config.steps // 10)},
     }
     for key, value in (overrides or {}).items():
         node = data
