@@ -46,8 +46,19 @@ ensure_ecj() {
   fi
 }
 
+# Debian's Chromium for the test that opens report.html in a headless browser (tests/pipeline/test_report_html.py).
+ensure_chromium() {
+  command -v chromium >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null 2>&1; } \
+      || echo "setup.sh: could not install chromium; the report's browser test will be skipped" >&2
+  else
+    echo "setup.sh: no chromium on PATH; the report's browser test will be skipped (Debian: sudo apt-get install chromium)" >&2
+  fi
+}
+
 case "$pyserini" in
-  1.6.0) python=${PYTHON:-python3}; venv=.venv; constraints=constraints.txt ;;
+  1.6.0) python=${PYTHON:-python3}; venv=.venv; constraints=constraints.txt; ensure_chromium ;;
   2.4.0) python=${PYTHON:-$(python312)}; venv=.venv-pyserini24; constraints=constraints-pyserini24.txt; ensure_ecj ;;
   *) echo "setup.sh: unsupported --pyserini $pyserini (1.6.0 or 2.4.0)" >&2; exit 2 ;;
 esac

@@ -7,7 +7,8 @@ nDCG@10 of exact inner-product search over the whole collection encoded each way
 
 Speed: the same seeded document sample is encoded with each dtype in turn, ``--repeats`` times (alternating, so
 both see the same load); the best time of each counts. ``--full`` reuses the bf16 vectors of
-``scripts/fusion_report.py`` (``<work>/dense-vectors``) and writes fp32 ones beside them (``dense-vectors-fp32``,
+``lsr-lucene run --hybrid dense --output <work>`` (``<work>/dense/vectors``) and writes fp32 ones beside them
+(``dense/vectors-fp32``,
 resumable), encodes the test queries both ways and searches exactly (numpy), with the collection's BEIR convention.
 """
 
@@ -76,7 +77,7 @@ def full_ndcg(collection_name: str, work: Path, threads: int, k: int = 1000) -> 
     queries, qrels = judged_queries(collection, "test")
     result: dict[str, Any] = {}
     for dtype in DTYPES:
-        folder = work / ("dense-vectors" if dtype == "bf16" else f"dense-vectors-{dtype}")
+        folder = work / "dense" / ("vectors" if dtype == "bf16" else f"vectors-{dtype}")
         config = DenseEncodeConfig(dtype=dtype)
         settings = EncodeSettings(threads=threads, shard_size=2048)
         manifest = encode_dense_documents(collection.docs_iter(), folder, config, settings,

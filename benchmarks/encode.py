@@ -70,7 +70,7 @@ def _child(side: str, spec: dict[str, Any]) -> dict[str, Any]:
                     "output", "--embeddings", spec["output"],
                     "encoder", "--encoder", spec["model"], "--encoder-class", "splade", "--fields", "title", "text",
                     "--max-length", str(spec["max_length"]), "--batch-size", str(spec["batch_size"]),
-                    "--device", "cpu"]
+                    "--device", spec.get("device", "cpu")] + spec.get("extra", [])
         call = lambda: runpy.run_module("pyserini.encode", run_name="__main__")  # noqa: E731
     else:
         import transformers  # noqa: F401
@@ -105,23 +105,42 @@ def _spawn(side: str, spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _weights(path: Path, scale: float) -> dict[str, dict[str, float]]:
+def _weights(path: Path, scale: float, limit: int | None = None) -> dict[str, dict[str, float]]:
+    """doc id -> term -> float weight of the first ``limit`` (default: all) lines of a vectors file."""
     from lsr_lucene.io.jsonl import read_jsonl
 
-    return {str(r["id"]): {t: w / scale for t, w in r["vector"].items() if w > 0} for _, r in read_jsonl(path)}
+    return {str(r["id"]): {t: w / scale for t, w in r["vector"].items() if w > 0}
+            for _, r in itertools.islice(read_jsonl(path), limit)}
+
+
+def shard_weights(folder: Path, scale: float = 100.0, limit: int | None = None) -> dict[str, dict[str, float]]:
+    """The float weights, recovered from the integer impacts, of the first ``limit`` (default: all) documents of an
+    ``lsr-lucene encode`` output."""
+    from lsr_lucene.io.manifest import read_manifest
+
+    weights: dict[str, dict[str, float]] = {}
+    for shard in read_manifest(folder)["shards"]:
+        left = None if limit is None else limit - len(weights)
+        if left == 0:
+            break
+        weights.update(_weights(folder / shard["file"], scale, left))
+    return weights
 
 
 def agreement(ours: Path, theirs: Path) -> dict[str, Any]:
     """Term-by-term difference of the float weights (recovered from each side's integers), in our impact units."""
+    check = compare_weights(shard_weights(ours), _weights(theirs, PYSERINI_SCALE), ("lsr-lucene", "pyserini"))
+    check["quantization_bound_units"] = 0.5 + 0.5 * 100 / PYSERINI_SCALE
+    return check
+
+
+def compare_weights(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]],
+                    names: tuple[str, str] = ("a", "b")) -> dict[str, Any]:
+    """Term-by-term |difference| of two encodings' float weights (doc id -> term -> weight; a term missing on one
+    side counts as 0) in impact units of 1/100, the mean Jaccard of each document's top-10 terms, and each side's
+    (``names``) postings per document."""
     import numpy as np
 
-    from lsr_lucene.io.manifest import read_manifest
-
-    manifest = read_manifest(ours)
-    a: dict[str, dict[str, float]] = {}
-    for shard in manifest["shards"]:
-        a.update(_weights(ours / shard["file"], 100.0))
-    b = _weights(theirs, PYSERINI_SCALE)
     if set(a) != set(b):
         raise RuntimeError(f"the two sides encoded different documents ({len(a)} vs {len(b)} ids)")
     diffs, top_overlap = [], []
@@ -134,10 +153,9 @@ def agreement(ours: Path, theirs: Path) -> dict[str, Any]:
     d = np.asarray(diffs)
     return {"docs": len(a), "terms_compared": int(d.size), "mean_abs_diff_units": float(d.mean()),
             "p999_abs_diff_units": float(np.quantile(d, 0.999)), "max_abs_diff_units": float(d.max()),
-            "quantization_bound_units": 0.5 + 0.5 * 100 / PYSERINI_SCALE,
             "top10_jaccard_mean": float(np.mean(top_overlap)),
-            "postings_per_doc": {"lsr-lucene": sum(map(len, a.values())) / len(a),
-                                 "pyserini": sum(map(len, b.values())) / len(b)}}
+            "postings_per_doc": {names[0]: sum(map(len, a.values())) / len(a),
+                                 names[1]: sum(map(len, b.values())) / len(b)}}
 
 
 def run(work: Path = WORK, docs: int = 500, repeats: int = 3, threads: int = 2, max_length: int = 256,

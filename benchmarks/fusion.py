@@ -4,7 +4,8 @@ Pyserini's own fusion code timed side by side on the same hits.
 
     python benchmarks/fusion.py scifact [--work benchmarks/work/scifact] [--repeats 5] [--threads 2]
 
-Needs the work folder of ``scripts/fusion_report.py`` (impact, BM25 and faiss indexes, encoded test queries).
+Needs the output folder of ``lsr-lucene run --hybrid dense --output <work>`` (impact, BM25 and faiss indexes,
+encoded test queries); ``prepare`` makes it.
 Search time per query: impact search of the pre-encoded SPLADE queries (java/ plugin and Anserini), SPLADE query
 encoding, dense search (faiss) and MiniLM query encoding, and BM25, on ``--threads`` threads (1 by default, like
 fusion). Fusion (``fuse_columns``) is timed on those runs (1,000 hits each, as the searchers' flat columns of
@@ -59,6 +60,17 @@ DENOMINATORS = {
 by Anserini), or the whole hybrid path from query text (each side's query encoder plus its search)."""
 
 
+def prepare(collection: str, work: str | os.PathLike) -> None:
+    """The SPLADE-tiny, BM25 and dense indexes and encoded test queries in ``work`` (resumable)."""
+    from lsr_lucene import jvm
+    from lsr_lucene.encoding.stages.settings import EncodeSettings
+    from lsr_lucene.pipeline import PipelineConfig, run_pipeline
+
+    jvm.start()
+    run_pipeline(PipelineConfig(collection=collection, output=str(work), hybrid=("dense",),
+                                settings=EncodeSettings(progress=False)), say=lambda _: None)
+
+
 def benchmark(collection: str = "scifact", work: str | None = None, repeats: int = 5, threads: int = 1,
               k: int = 1000) -> dict[str, Any]:
     """Per-query milliseconds (wall and CPU) of each search, query encoder and fusion, fusion as a share of each
@@ -91,16 +103,17 @@ def benchmark(collection: str = "scifact", work: str | None = None, repeats: int
     root = Path(work or REPO / "benchmarks" / "work" / collection)
     queries = judged_queries(load_collection(collection), "test")[0]
     texts, qids = [q.text for q in queries], [q.id for q in queries]
-    vectors = dict(read_vectors(root / "query-vectors"))
+    impact_index, bm25_index, dense_index = root / "splade-tiny" / "index", root / "bm25" / "index", root / "dense" / "index"
+    vectors = dict(read_vectors(root / "splade-tiny" / "queries-test"))
     pre_encoded = [vectors[q] for q in qids]
-    encoder = make_dense_encoder(DenseEncodeConfig.from_dict(read_manifest(root / "index-dense")["encode"]), threads)
+    encoder = make_dense_encoder(DenseEncodeConfig.from_dict(read_manifest(dense_index)["encode"]), threads)
     n = len(queries)
     steps: dict[str, dict[str, float]] = {}
     runs = {}
-    with PluginImpactSearcher(root / "index-impact") as plugin, AnseriniImpactSearcher(root / "index-impact") as anserini, \
-            ImpactSearcher(root / "index-impact", threads=threads) as splade, \
-            Bm25Searcher(root / "index-bm25") as bm25, \
-            DenseSearcher(root / "index-dense", encoder=encoder, threads=threads) as dense:
+    with PluginImpactSearcher(impact_index) as plugin, AnseriniImpactSearcher(impact_index) as anserini, \
+            ImpactSearcher(impact_index, threads=threads) as splade, \
+            Bm25Searcher(bm25_index) as bm25, \
+            DenseSearcher(dense_index, encoder=encoder, threads=threads) as dense:
         dense.encode(texts[:2])  # warm up
         splade.encoder.encode_batch(texts[:2])
         steps[SEARCHES["impact"]], runs["impact"] = _best(

@@ -135,9 +135,8 @@ def _adapt_slim(module: Any, work: Path, options: dict[str, Any]) -> dict[str, A
 
 
 def _adapt_fusion(module: Any, work: Path, options: dict[str, Any]) -> dict[str, Any]:
-    folder = work / "shared" / options["collection"]  # the vectors and index the indexing and search modules made
-    sys.path.insert(0, str(REPO / "scripts"))
-    importlib.import_module("fusion_report").prepare(options["collection"], str(folder), progress=False)
+    folder = work / "pipeline" / options["collection"]
+    module.prepare(options["collection"], folder)
     result = module.benchmark(options["collection"], str(folder), repeats=options["repeats"])
     ours = result["fusion"]["impact+dense rrf"]["ms_per_query"]["wall"]
     theirs = result["pyserini_fusion_ms_per_query"]["fusion.reciprocal_rank_fusion (impact+dense)"]["wall"]

@@ -373,7 +373,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--collection", default="scifact")
     parser.add_argument("--work", default=None, help="data folder (default benchmarks/work/slim/<collection>); "
-                        "scripts/slim_eval.py's outputs/slim/<collection> is reused as is")
+                        "resumable")
     parser.add_argument("--k-prime", type=int, default=100)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)

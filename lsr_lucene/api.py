@@ -7,7 +7,9 @@
 
 Collections are what ``lsr-lucene --collection`` takes (a short name, BEIR folder, JSONL/TSV file or
 ``irds:`` id) or an iterable of ``(id, text)`` pairs, ``Doc`` records or dicts with ``_id``/``id`` and
-``text``/``contents`` (and an optional ``title``). The JVM starts on the first call that needs it.
+``text``/``contents`` (and an optional ``title``). The JVM starts on the first call that needs it. ``device``
+(``auto``, ``cpu``, ``cuda``, ``cuda:N``) says where a model runs; ``auto`` takes CUDA when torch sees it, and a
+``batch_size`` of None means 32 texts on the CPU, 256 on CUDA.
 """
 
 from __future__ import annotations
@@ -71,12 +73,12 @@ def _encode_config(model: str, max_length: int, dtype: str, expansion: bool,
 def encode_corpus(collection: Collection, output: str | os.PathLike, model: str = "splade-tiny", *,
                   max_length: int = 512, dtype: str = "bf16", expansion: bool = True,
                   quantization: QuantizationConfig | Mapping[str, Any] | None = None, token_level: bool = False,
-                  batch_size: int = 32, threads: int | None = None, shard_size: int = 10_000,
-                  progress: bool = True) -> dict[str, Any]:
+                  batch_size: int | None = None, threads: int | None = None, shard_size: int = 10_000,
+                  progress: bool = True, device: str = "auto") -> dict[str, Any]:
     """Encode the documents of ``collection`` into ``output`` (resumable; ``token_level`` adds SLIM's token store);
     returns the finished manifest."""
     config = _encode_config(model, max_length, dtype, expansion, quantization)
-    settings = EncodeSettings(batch_size, threads, shard_size, progress=progress)
+    settings = EncodeSettings(batch_size, threads, shard_size, progress=progress, device=device)
     if token_level:
         from .encoding.stages.tokens import encode_documents_token_level
 
@@ -89,11 +91,12 @@ def encode_corpus(collection: Collection, output: str | os.PathLike, model: str 
 def encode_queries(queries: Collection, output: str | os.PathLike, model: str = "splade-tiny", *,
                    split: str = "test", max_length: int = 512, dtype: str = "bf16", expansion: bool = True,
                    quantization: QuantizationConfig | Mapping[str, Any] | None = None, token_level: bool = False,
-                   batch_size: int = 32, threads: int | None = None, progress: bool = True) -> dict[str, Any]:
+                   batch_size: int | None = None, threads: int | None = None, progress: bool = True,
+                   device: str = "auto") -> dict[str, Any]:
     """Encode queries (a collection's judged ``split`` queries, or an iterable) into ``output``; returns the
     manifest. An inference-free ``model`` encodes them with its IDF table."""
     config = _encode_config(model, max_length, dtype, expansion, quantization)
-    settings = EncodeSettings(batch_size, threads, progress=progress)
+    settings = EncodeSettings(batch_size, threads, progress=progress, device=device)
     if token_level:
         from .encoding.stages.tokens import encode_queries_token_level
 
@@ -123,8 +126,8 @@ def build_bm25_index(collection: Collection, index: str | os.PathLike, *, thread
 
 def build_dense_index(collection: Collection, index: str | os.PathLike, model: str = "all-MiniLM-L6-v2", *,
                       vectors: str | os.PathLike | None = None, dtype: str = "bf16", index_type: str = "flat",
-                      batch_size: int = 32, threads: int | None = None, overwrite: bool = False,
-                      progress: bool = True) -> dict[str, Any]:
+                      batch_size: int | None = None, threads: int | None = None, overwrite: bool = False,
+                      progress: bool = True, device: str = "auto") -> dict[str, Any]:
     """Encode ``collection`` with a dense model (into ``vectors``, default ``<index>-vectors`` beside the index)
     and build a faiss index in Pyserini's ``FaissSearcher`` layout; returns its manifest."""
     from pathlib import Path
@@ -135,5 +138,5 @@ def build_dense_index(collection: Collection, index: str | os.PathLike, model: s
     index = Path(index)
     vectors = Path(vectors) if vectors is not None else index.parent / f"{index.name}-vectors"
     encode_dense_documents(_docs(collection), vectors, DenseEncodeConfig(model, dtype),
-                           EncodeSettings(batch_size, threads, progress=progress))
+                           EncodeSettings(batch_size, threads, progress=progress, device=device))
     return index_dense(vectors, index, DenseIndexConfig(index_type), threads, progress, overwrite)

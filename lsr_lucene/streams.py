@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -13,6 +14,27 @@ def windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while window := list(islice(iterator, size)):
         yield window
+
+
+def mapped_ahead(function: Callable[[T], R], items: Iterable[T], ahead: bool = True) -> Iterator[tuple[T, R]]:
+    """``(item, function(item))`` for each item, in order. With ``ahead``, ``function`` of the next item runs in a
+    background thread while the caller works on the current result (a GPU encodes the next window while this thread
+    quantizes and writes); the calls themselves never overlap one another."""
+    if not ahead:
+        for item in items:
+            yield item, function(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="lsr-lucene-ahead") as pool:
+        pending = None
+        for item in items:
+            future = pool.submit(function, item)
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = (item, future)
+        if pending is not None:
+            yield pending[0], pending[1].result()
 
 
 def progress(iterable: Iterable[Any] | None = None, *, desc: str, total: int | None = None, unit: str = " docs",

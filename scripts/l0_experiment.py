@@ -58,12 +58,12 @@ def run_variant(config_path: str, label: str, overrides: dict[str, Any], thresho
 def evaluate(model: str, collection: str, output: Path) -> dict[str, Any]:
     from lsr_lucene import jvm
     from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings
-    from lsr_lucene.pipeline import PipelineConfig, run_pipeline
+    from lsr_lucene.pipeline import PipelineConfig, model_name, run_pipeline
 
     jvm.start()
     report = run_pipeline(PipelineConfig(collection=collection, output=str(output), encode=EncodeConfig(model=model),
                                          settings=EncodeSettings(progress=False), bm25=False), say=lambda s: None)
-    impact = report["runs"]["impact"]
+    impact = report["runs"][model_name(model)]
     return {"ndcg@10": impact["effectiveness"]["nDCG@10"], "doc_nnz": impact["efficiency"]["doc_nnz"],
             "query_nnz": impact["efficiency"]["query_nnz"], "flops": impact["efficiency"]["flops"]}
 

@@ -32,10 +32,10 @@ def search_peak_mb(index, queries, run, heap="256m"):
 def test_ten_thousand_queries_hold_steady_memory(small_run, tmp_path):
     from lsr_lucene.io.trec import read_run
 
-    base = small_run / "query-vectors"
-    small = search_peak_mb(small_run / "index-impact", repeated_queries(base, 1_000, tmp_path / "q1k"),
+    base, index = small_run / "splade-tiny" / "queries-test", small_run / "splade-tiny" / "index"
+    small = search_peak_mb(index, repeated_queries(base, 1_000, tmp_path / "q1k"),
                            tmp_path / "1k.trec")
-    large = search_peak_mb(small_run / "index-impact", repeated_queries(base, N_QUERIES, tmp_path / "q10k"),
+    large = search_peak_mb(index, repeated_queries(base, N_QUERIES, tmp_path / "q10k"),
                            tmp_path / "10k.trec")
     assert len(read_run(tmp_path / "10k.trec")) == N_QUERIES
     assert large - small < 64, f"peak memory {small} MiB for 1,000 queries, {large} MiB for 10,000"

@@ -1,25 +1,27 @@
-"""The README's Python section runs as written: its blocks, in order, in a fresh process, on a SciFact slice that
-the short name `scifact` resolves to (through LSR_LUCENE_DATA)."""
+"""The Python code of the documentation runs as written: the README's Python tour, then every block of
+docs/python.md, in order, in one fresh process, on a SciFact slice that the short name `scifact` resolves to
+(through LSR_LUCENE_DATA)."""
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.test_docs import fenced
 
 ROOT = Path(__file__).parent.parent
 SLICE = Path(__file__).parent / "data" / "scifact-slice"
 
 
-def python_blocks() -> list[str]:
+def readme_tour() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Python\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    return fenced(readme.split("\n## Python tour\n", 1)[1].split("\n## ", 1)[0], "python")
 
 
-def test_the_readme_python_section_runs(tmp_path):
-    blocks = python_blocks()
-    assert len(blocks) >= 5
+def test_the_python_tour_and_docs_python_run(tmp_path):
+    tour, page = readme_tour(), fenced((ROOT / "docs" / "python.md").read_text(encoding="utf-8"), "python")
+    assert len(tour) >= 1 and len(page) >= 5
+    blocks = [*tour, *page]
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "scifact").symlink_to(SLICE)
     script = "\n".join(f"print('--- block {i}')\n{block}" for i, block in enumerate(blocks))

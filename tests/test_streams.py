@@ -1,4 +1,5 @@
-"""The progress bar every stage shows: its rate counts from the first update, not from its creation."""
+"""Streams: the progress bar every stage shows (its rate counts from the first update, not from its creation), and
+work mapped one item ahead."""
 
 import time
 
@@ -37,3 +38,49 @@ def test_over_an_iterable_and_disabled():
     quiet = progress(range(3), desc="x", enabled=False)
     quiet.update(5)
     assert list(quiet) == [0, 1, 2]
+
+
+def test_mapped_ahead_keeps_order_never_overlaps_calls_and_raises_in_place():
+    import threading
+
+    from lsr_lucene.streams import mapped_ahead
+
+    running, most, lock = [0], [0], threading.Lock()
+
+    def square(x):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        if x == 4:
+            raise ValueError("bad item 4")
+        return x * x
+
+    for ahead in (False, True):
+        seen = []
+        try:
+            for item, result in mapped_ahead(square, range(6), ahead):
+                seen.append((item, result))
+        except ValueError as exc:
+            assert str(exc) == "bad item 4"
+        assert seen == [(0, 0), (1, 1), (2, 4), (3, 9)]
+    assert most[0] == 1
+
+
+def test_mapped_ahead_runs_the_next_call_while_the_caller_works():
+    import threading
+
+    from lsr_lucene.streams import mapped_ahead
+
+    for ahead in (False, True):
+        started = {i: threading.Event() for i in range(3)}
+
+        def work(x):
+            started[x].set()
+            return x
+
+        for item, _ in mapped_ahead(work, range(3), ahead):
+            if item == 0:
+                assert started[1].wait(timeout=5 if ahead else 0.05) is ahead

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from .options import add_device_option
 from .train_cmd import _override
 
 
@@ -26,12 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queries-per-strategy", type=int, default=2000,
                         help="pseudo-queries per strategy (sampled from a large corpus, several per document from a "
                         "small one)")
-    parser.add_argument("--steps", type=int, default=300, help="training steps of 32 queries")
+    parser.add_argument("--steps", type=int, default=300, help="training steps (16 queries each)")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop cleanly (at a checkpoint) after this "
                         "much wall time; rerun to resume")
     parser.add_argument("--set", dest="overrides", action="append", type=_override, default=[], metavar="KEY=VALUE",
                         help="override a value of the training config, e.g. --set optim.lr=2e-5 (JSON values)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_device_option(parser, what="the student and the teachers")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     strategies = [] if args.strategies == ["none"] else args.strategies
     summary = adapt(args.collection, args.output, args.model, args.kind, args.queries, tuple(strategies),
                     args.queries_per_strategy, args.steps, args.max_minutes, dict(args.overrides),
-                    progress=not args.quiet)
+                    progress=not args.quiet, device=args.device)
     print(json.dumps({k: summary[k] for k in ("name", "steps_done", "complete", "selected_step", "model")}
                      | {"selected_dev": summary["selected_dev"], "timings": summary["timings"]}))
     return 0

@@ -8,7 +8,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from .options import add_engine_option, add_jvm_options, start_jvm
+from .options import add_device_option, add_engine_option, add_jvm_options, start_jvm
 
 if TYPE_CHECKING:
     from ..search.explain import Explanation
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--query-max-length", type=int, default=None,
                         help="tokens per query (default: the index's max length)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_device_option(parser, what="the query encoder")
     add_engine_option(parser)
     add_jvm_options(parser)
 
@@ -37,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     k = args.k or (1000 if args.doc else 5)
     start_jvm(args)
-    with ImpactSearcher(args.index, query_max_length=args.query_max_length, engine=args.engine) as searcher:
+    with ImpactSearcher(args.index, query_max_length=args.query_max_length, engine=args.engine,
+                        device=args.device) as searcher:
         vector = searcher.vectors([args.query])[0]
         explanations = searcher.explain(args.query, args.doc, k, args.top_terms)
     if args.json:

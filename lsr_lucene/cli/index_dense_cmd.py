@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from .options import add_collection_options
+from .options import add_batch_size_option, add_collection_options, add_device_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     norm.add_argument("--normalize", dest="normalize", action="store_true", default=None,
                       help="L2-normalise vectors (default: as the model's Normalize module says)")
     norm.add_argument("--no-normalize", dest="normalize", action="store_false")
-    encoder.add_argument("--batch-size", type=int, default=32)
+    add_batch_size_option(encoder)
     encoder.add_argument("--threads", type=int, default=None, help="torch and faiss threads")
+    add_device_option(encoder)
     encoder.add_argument("--shard-size", type=int, default=100_000, help="vectors per .npy shard")
     index = parser.add_argument_group("faiss index")
     index.add_argument("--index-type", default="flat", help="flat (exact inner product), hnsw or ivfpq")
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         config = DenseEncodeConfig(args.model, args.dtype, args.max_length, pooling, args.normalize)
         bad = BadInput(args.on_bad_input)
         collection = load_collection(args.collection, bad)
-        settings = EncodeSettings(args.batch_size, args.threads, args.shard_size, False, not args.quiet)
+        settings = EncodeSettings(args.batch_size, args.threads, args.shard_size, False, not args.quiet, args.device)
         encode_dense_documents(collection.docs_iter(), vectors, config, settings, total=corpus_line_count(collection))
         if bad.skipped:
             bad.save(vectors / "skipped.json")

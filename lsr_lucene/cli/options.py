@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+from ..device import check_spec
 from ..encoding.stages.sparse import EncodeConfig, EncodeSettings
+from ..errors import ConfigError
 from ..quantize import QuantizationConfig
 
+DEFAULT_MODEL = "splade-tiny"
 
-def add_model_options(parser: argparse.ArgumentParser) -> None:
+def _device_spec(text: str) -> str:
+    try:
+        return check_spec(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_device_option(parser: Any, default: str | None = "auto", what: str = "the model") -> None:
+    """``--device auto|cpu|cuda|cuda:N`` on ``parser`` (or an argument group)."""
+    parser.add_argument("--device", type=_device_spec, default=default, metavar="{auto,cpu,cuda,cuda:N}",
+                        help=f"device of {what}: auto takes the first CUDA GPU when torch sees one, else the CPU" +
+                             ("" if default else " (default: the config's device, auto unless it says otherwise)"))
+
+
+def add_batch_size_option(parser: Any) -> None:
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="texts per batch (default: 32 on the CPU, 256 on CUDA)")
+
+
+def add_model_options(parser: argparse.ArgumentParser, repeatable: bool = False) -> None:
     group = parser.add_argument_group("encoder")
-    group.add_argument("--model", default="splade-tiny",
-                       help="registered name (splade-tiny), local checkpoint folder, or Hugging Face hub name")
+    model_help = "registered name (splade-tiny), local checkpoint folder, or Hugging Face hub name"
+    if repeatable:
+        group.add_argument("--model", action="append", default=None,
+                           help=f"{model_help}; repeat it to compare several models (default: {DEFAULT_MODEL})")
+    else:
+        group.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
     group.add_argument("--max-length", type=int, default=512, help="tokens per document (longer ones are truncated "
                        "and counted)")
     group.add_argument("--no-expansion", action="store_true",
@@ -19,8 +46,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--dtype", choices=("bf16", "bf16-all", "fp32"), default="bf16",
                        help="bf16: vocabulary projection in bfloat16 (fast); bf16-all: transformer too; "
                             "fp32: reference")
-    group.add_argument("--batch-size", type=int, default=32)
+    add_batch_size_option(group)
     group.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    add_device_option(group)
     quant = parser.add_argument_group("quantization")
     quant.add_argument("--scale", type=float, default=100.0, help="impact = round(weight * scale)")
     quant.add_argument("--max-impact", type=int, default=1000, help="clip impacts to this maximum")
@@ -28,9 +56,9 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     quant.add_argument("--threshold", type=float, default=0.0, help="drop weights <= threshold")
 
 
-def encode_config(args: argparse.Namespace, max_length: int | None = None) -> EncodeConfig:
+def encode_config(args: argparse.Namespace, max_length: int | None = None, model: str | None = None) -> EncodeConfig:
     quant = QuantizationConfig(args.scale, args.max_impact, args.top_k, args.threshold)
-    return EncodeConfig(args.model, max_length or args.max_length, not args.no_expansion, args.dtype, quant)
+    return EncodeConfig(model or args.model, max_length or args.max_length, not args.no_expansion, args.dtype, quant)
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +68,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def encode_settings(args: argparse.Namespace) -> EncodeSettings:
-    return EncodeSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet)
+    return EncodeSettings(args.batch_size, args.threads, args.shard_size, args.gzip, not args.quiet, args.device)
 
 
 def add_collection_options(parser: argparse.ArgumentParser, required: bool = True) -> None:

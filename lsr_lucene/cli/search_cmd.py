@@ -11,7 +11,7 @@ from typing import Any
 from ..engine import DEFAULT_ENGINE
 from ..errors import ConfigError
 from .fuse_cmd import add_fusion_options, fusion_config
-from .options import add_engine_option, add_jvm_options, add_remove_query, start_jvm
+from .options import add_device_option, add_engine_option, add_jvm_options, add_remove_query, start_jvm
 
 RETRIEVERS = ("impact", "bm25", "dense")
 
@@ -30,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="TREC run file to write")
     parser.add_argument("--k", type=int, default=1000, help="hits per query")
     parser.add_argument("--threads", type=int, default=2, help="search threads")
+    add_device_option(parser, what="the dense query encoder (--dense, --hybrid dense)")
     slim = parser.add_argument_group("refinement (SLIM)")
     slim.add_argument("--refine", choices=("slim",), default=None,
                       help="re-score the first stage's top --k-prime hits by late interaction over token vectors "
@@ -107,10 +108,10 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
     if name == "bm25":
         return search_bm25(index, queries, args.k, args.threads, remove, args.k1, args.b)
     if not columns:
-        return search_dense(index, queries, args.k, args.threads, remove)
+        return search_dense(index, queries, args.k, args.threads, remove, device=args.device)
     from ..search.dense import DenseSearcher
 
-    with DenseSearcher(index) as searcher:
+    with DenseSearcher(index, device=args.device) as searcher:
         searcher.encoder  # load the model before the clock starts
         started = time.perf_counter()
         found = searcher.search_columns([q.text for q in queries], [q.id for q in queries], args.k, args.threads)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from .options import add_device_option
+
 
 def _override(text: str) -> tuple[str, object]:
     if "=" not in text:
@@ -23,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override a config value, e.g. --set optim.steps=50 --set name=smoke (JSON values)")
     parser.add_argument("--output", default=None, help="output folder (default: outputs/train/<name>)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_device_option(parser, default=None, what="the student and the teachers")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = dict(args.overrides)
     if args.output:
         overrides["output"] = args.output
+    if args.device:
+        overrides["device"] = args.device
     config = load_config(args.config, overrides)
     summary = train(config, progress=not args.quiet)
     print(json.dumps({k: summary[k] for k in ("name", "steps_done", "complete", "selected_step", "model")}

@@ -93,7 +93,7 @@ def load_collection(spec: str, bad: BadInput | None = None, remove_query_hits: b
     known = KNOWN_COLLECTIONS.get(spec) if spec in KNOWN_COLLECTIONS else None
     path = Path(spec).expanduser()
     collection: Collection
-    if path.exists():
+    if path.exists() and (_looks_like_path(spec) or path.is_file() or is_beir_folder(path) or known is None):
         default_remove = path.name in KNOWN_COLLECTIONS and KNOWN_COLLECTIONS.get(path.name).remove_query_hits
         if path.is_dir():
             collection = BeirCollection(path, bad=bad, remove_query_hits=default_remove)

@@ -7,13 +7,17 @@ straddles a shard boundary), so batches, weights and bytes are the same.
 
 ``address``: ``"local"`` starts Ray on this machine (``ray.init()``), ``"auto"`` joins the cluster started here with
 ``ray start``, anything else is a cluster address (``host:port`` or ``ray://host:port``).
+
+GPUs: with ``device`` ``cuda`` (or ``auto`` on a cluster that lists GPUs) each actor takes one GPU (``num_gpus=1``;
+Ray makes it the actor's ``cuda:0``) and the default number of actors is the cluster's GPU count; several GPUs of one
+machine are the same path with ``address="local"``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -22,6 +26,7 @@ from ..encoding.stages.settings import EncodeSettings, shard_window
 from ..encoding.stages.sparse import (EncodeConfig, doc_record, encode_records, encoder_info, finish_documents,
                                       make_encoder)
 from ..encoding.stats import EncodeStats
+from ..device import check_spec
 from ..errors import ConfigError
 from ..io.atomic import atomic_open
 from ..io.jsonl import dumps
@@ -46,14 +51,14 @@ class ShardEncoder:
     def __init__(self, config: dict[str, Any], settings: dict[str, Any]) -> None:
         self.config = EncodeConfig(**{**config, "quantization": QuantizationConfig(**config["quantization"])})
         self.settings = EncodeSettings(**settings)
-        self.encoder = make_encoder(self.config, self.settings.threads or 1)
+        self.encoder = make_encoder(self.config, self.settings.threads or 1, device=self.settings.device)
 
     def encode_shard(self, folder: str, name: str, docs: list[tuple[str, str]],
                      store_contents: bool) -> dict[str, Any]:
         """Write ``docs`` as the shard ``folder/name``; its manifest entry, encoder counters and encoder info."""
         stats = EncodeStats()
         counters = {"postings": 0, "empty_vectors": 0}
-        records = encode_records(self.encoder, iter(docs), self.config, self.settings.batch_size,
+        records = encode_records(self.encoder, iter(docs), self.config, self.settings.batch_for(self.encoder),
                                  shard_window(self.settings.shard_size), stats)
         with atomic_open(Path(folder) / name) as out:
             for doc_id, text, vector in records:
@@ -67,6 +72,19 @@ class ShardEncoder:
 
 def _shards(docs: Iterable[Doc], skip: int, size: int) -> Iterator[list[tuple[str, str]]]:
     return windows(((d.id, d.contents) for d in islice(docs, skip, None)), size)
+
+
+def actor_device(spec: str, gpus: float) -> str:
+    """The device of every actor for the device option ``spec`` on a cluster with ``gpus`` GPUs: ``cuda`` (one GPU
+    per actor) or ``cpu``; ConfigError when CUDA is asked for and the cluster has no GPU, or for ``cuda:N``."""
+    check_spec(spec)
+    if spec == "cpu" or (spec == "auto" and gpus < 1):
+        return "cpu"
+    if spec.startswith("cuda:"):
+        raise ConfigError(f"--device {spec} with --ray: each Ray actor takes one GPU of its own; give --device cuda")
+    if gpus < 1:
+        raise ConfigError(f"no CUDA device for --device {spec}: the Ray cluster lists no GPU")
+    return "cuda"
 
 
 def init_ray(address: str, workers: int | None = None) -> Any:
@@ -84,18 +102,23 @@ def init_ray(address: str, workers: int | None = None) -> Any:
 def encode_documents_ray(docs: Iterable[Doc], out_dir: str | os.PathLike, config: EncodeConfig, address: str,
                          settings: EncodeSettings = EncodeSettings(), workers: int | None = None, total: int | None = None,
                          store_contents: bool = True) -> dict[str, Any]:
-    """Encode ``docs`` into ``out_dir`` on Ray with ``workers`` actors (default: the cluster's CPUs) and return the
-    completed manifest; resumable like :func:`lsr_lucene.encoding.stages.sparse.encode_documents`."""
+    """Encode ``docs`` into ``out_dir`` on Ray with ``workers`` actors (default: the cluster's GPUs when they encode
+    on CUDA, else its CPUs) and return the completed manifest; resumable like
+    :func:`lsr_lucene.encoding.stages.sparse.encode_documents`."""
     writer = ShardedJsonlWriter(out_dir, DOCS_KIND, config.to_dict(), settings.shard_size, settings.compress)
     if writer.complete:
         return writer.manifest
     ray = init_ray(address, workers)
-    workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    actor = ray.remote(num_cpus=1)(ShardEncoder)
-    pool = [actor.remote(config.to_dict(), asdict(settings)) for _ in range(workers)]
+    resources = ray.cluster_resources()
+    device = actor_device(settings.device, resources.get("GPU", 0))
+    gpu = device == "cuda"
+    workers = workers or max(1, int(resources.get("GPU" if gpu else "CPU", 1)))
+    actor = ray.remote(num_cpus=1, num_gpus=1 if gpu else 0)(ShardEncoder)
+    pool = [actor.remote(config.to_dict(), asdict(replace(settings, device=device))) for _ in range(workers)]
     started, stats, info = time.time(), EncodeStats(), {}
     done = writer.records_done
-    bar = progress(desc=f"encode docs (ray, {workers} workers)", total=total, initial=done, enabled=settings.progress)
+    bar = progress(desc=f"encode docs (ray, {workers} workers on {device})", total=total, initial=done,
+                   enabled=settings.progress)
     first = len(writer.manifest["shards"])
     pending: dict[Any, int] = {}  # future -> shard offset
     finished: dict[int, dict[str, Any]] = {}

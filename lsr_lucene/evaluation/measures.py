@@ -43,7 +43,11 @@ def per_query(run: Run, qrels: Iterable[Qrel], measures: Sequence[str] = DEFAULT
     return values
 
 
+def means(table: dict[str, dict[str, float]]) -> dict[str, float]:
+    """measure name (as displayed) -> mean of a ``per_query`` table."""
+    return {DISPLAY.get(name, name): (sum(v.values()) / len(v) if v else 0.0) for name, v in table.items()}
+
+
 def evaluate(run: Run, qrels: Iterable[Qrel], measures: Sequence[str] = DEFAULT_MEASURES) -> dict[str, float]:
     """measure name -> mean over judged queries (``trec_eval -c``)."""
-    table = per_query(run, qrels, measures)
-    return {DISPLAY.get(name, name): (sum(v.values()) / len(v) if v else 0.0) for name, v in table.items()}
+    return means(per_query(run, qrels, measures))

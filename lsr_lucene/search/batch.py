@@ -47,11 +47,11 @@ def search_bm25(index_dir: str | os.PathLike, queries: Sequence[Query], k: int =
 
 
 def search_dense(index_dir: str | os.PathLike, queries: Sequence[Query], k: int = 1000, threads: int = 1,
-                 remove_self: bool = False, encoder: object = None) -> tuple[Run, float]:
-    """(run, seconds spent encoding the queries and searching) for text queries on a faiss index."""
+                 remove_self: bool = False, encoder: object = None, device: str = "auto") -> tuple[Run, float]:
+    """(run, seconds spent encoding the queries (on ``device``) and searching) for text queries on a faiss index."""
     from .dense import DenseSearcher
 
-    with DenseSearcher(index_dir, encoder=encoder) as searcher:
+    with DenseSearcher(index_dir, encoder=encoder, device=device) as searcher:
         searcher.encoder  # load the model before the clock starts
         started = time.perf_counter()
         run = searcher.batch_search([q.text for q in queries], [q.id for q in queries], k, threads)

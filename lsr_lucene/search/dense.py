@@ -22,10 +22,12 @@ from .fusion import as_columns
 
 class DenseSearcher(Searcher):
     """Top-k inner-product search. ``ef_search`` / ``nprobe`` override the values stored in an HNSW / IVF index;
-    ``remove_self`` drops, in ``batch_search``, each hit whose id is its query's id (the BEIR rule)."""
+    ``remove_self`` drops, in ``batch_search``, each hit whose id is its query's id (the BEIR rule); text queries
+    are encoded on ``device``."""
 
     def __init__(self, index_dir: str | os.PathLike, encoder: Any = None, ef_search: int | None = None,
-                 nprobe: int | None = None, threads: int | None = None, remove_self: bool = False) -> None:
+                 nprobe: int | None = None, threads: int | None = None, remove_self: bool = False,
+                 device: str = "auto") -> None:
         import faiss
 
         from ..indexing.dense import DOCID_FILE, INDEX_FILE
@@ -44,7 +46,7 @@ class DenseSearcher(Searcher):
             raise InputFileError(index_dir / DOCID_FILE, f"{len(self.docids)} ids for {self.index.ntotal} vectors")
         self.table = DocTable(self.docids)
         self.manifest = try_read_manifest(index_dir) or {}
-        self._encoder = encoder
+        self._encoder, self._device = encoder, device
         if ef_search is not None:
             faiss.ParameterSpace().set_index_parameter(self.index, "efSearch", int(ef_search))
         if nprobe is not None:
@@ -69,7 +71,8 @@ class DenseSearcher(Searcher):
                                   "encoder or pre-encoded query vectors")
             from ..encoding.stages.dense import DenseEncodeConfig, make_dense_encoder
 
-            self._encoder = make_dense_encoder(DenseEncodeConfig.from_dict(self.manifest["encode"]))
+            self._encoder = make_dense_encoder(DenseEncodeConfig.from_dict(self.manifest["encode"]),
+                                               device=self._device)
         return self._encoder
 
     def encode(self, queries: Sequence[str], batch_size: int = 64) -> np.ndarray:

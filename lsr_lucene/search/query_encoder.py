@@ -1,9 +1,9 @@
 """Text queries to quantized ``{term: impact}`` vectors, encoded the way an impact index's documents were.
 
 ``QueryImpactEncoder`` takes the model, max length, dtype, expansion and quantization from the index manifest
-(``from_index``) or from the caller; an inference-free checkpoint encodes queries with its IDF table, a Siamese one
-with its transformer. ``SpladeQueryEncoder`` is the same as a subclass of Pyserini's ``QueryEncoder``, so Pyserini's
-``LuceneImpactSearcher`` takes live text queries:
+(``from_index``) or from the caller, and runs on ``device`` (``auto``: CUDA when present); an inference-free
+checkpoint encodes queries with its IDF table, a Siamese one with its transformer. ``SpladeQueryEncoder`` is the
+same as a subclass of Pyserini's ``QueryEncoder``, so Pyserini's ``LuceneImpactSearcher`` takes live text queries:
 
     LuceneImpactSearcher(index, lsr_lucene.SpladeQueryEncoder.from_index(index), min_idf=-1)
 
@@ -38,19 +38,19 @@ class QueryImpactEncoder:
 
     def __init__(self, model: str = "splade-tiny", *, max_length: int = 512, dtype: str = "bf16",
                  expansion: bool = True, quantization: QuantizationConfig | None = None,
-                 config: EncodeConfig | None = None, threads: int | None = None) -> None:
+                 config: EncodeConfig | None = None, threads: int | None = None, device: str = "auto") -> None:
         self.config = config or EncodeConfig(model=model, max_length=max_length, expansion=expansion, dtype=dtype,
                                              quantization=quantization or QuantizationConfig())
-        self.encoder = make_encoder(self.config, threads, queries=True)
+        self.encoder = make_encoder(self.config, threads, queries=True, device=device)
 
     @classmethod
     def from_index(cls, index_dir: str | os.PathLike, max_length: int | None = None,
-                   threads: int | None = None) -> "QueryImpactEncoder":
+                   threads: int | None = None, device: str = "auto") -> "QueryImpactEncoder":
         """The encoder the index recorded; ``max_length`` overrides its (document) max length for queries."""
         config = recorded_encode_config(index_dir)
         if max_length is not None:
             config = dataclasses.replace(config, max_length=max_length)
-        return cls(config=config, threads=threads)
+        return cls(config=config, threads=threads, device=device)
 
     def encode_batch(self, queries: Sequence[str]) -> list[ImpactVector]:
         """One quantized vector per query, in order."""

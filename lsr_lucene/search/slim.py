@@ -124,13 +124,13 @@ class SlimSearcher(Searcher):
 
     ``tokens`` is the documents' token store (default: the one beside the vectors the index was built from); the
     first stage is ``engine``'s (``open_impact_searcher``), the same as ``lsr-lucene search --refine``'s. Text
-    queries are encoded with the model, quantization and token settings recorded in that store; pre-encoded queries
-    go through ``search_vectors`` / ``batch_search_vectors``.
+    queries are encoded with the model, quantization and token settings recorded in that store (on ``device``);
+    pre-encoded queries go through ``search_vectors`` / ``batch_search_vectors``.
     """
 
     def __init__(self, index_dir: str | os.PathLike, tokens: str | os.PathLike | None = None,
                  config: RefineConfig = RefineConfig(), encoder: Any = None, query_max_length: int = 512,
-                 threads: int | None = None, engine: str = DEFAULT_ENGINE) -> None:
+                 threads: int | None = None, engine: str = DEFAULT_ENGINE, device: str = "auto") -> None:
         from .impact import open_impact_searcher
 
         self.config = config
@@ -138,13 +138,13 @@ class SlimSearcher(Searcher):
         self.first_stage = open_impact_searcher(index_dir, engine)
         self.query_max_length = query_max_length
         self._encoder = encoder
-        self._threads = threads
+        self._threads, self._device = threads, device
 
     def _query_encoder(self) -> Any:
         if self._encoder is None:
             from ..encoding.stages.tokens import token_encoder_for
 
-            self._encoder = token_encoder_for(self.store.manifest, self._threads)
+            self._encoder = token_encoder_for(self.store.manifest, self._threads, self._device)
         return self._encoder
 
     def encode(self, queries: Sequence[str]) -> list[tuple[ImpactVector, TokenVectors]]:

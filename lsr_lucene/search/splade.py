@@ -27,20 +27,21 @@ Query = str | ImpactVector
 
 class ImpactSearcher(Searcher):
     """Search the impact index ``index_dir``; ``encoder`` encodes text queries (default: the index's own settings,
-    ``query_max_length`` overriding its max length)."""
+    ``query_max_length`` overriding its max length, on ``device``)."""
 
     def __init__(self, index_dir: str | os.PathLike, encoder: QueryImpactEncoder | None = None,
                  query_max_length: int | None = None, threads: int | None = None, engine: str = DEFAULT_ENGINE,
-                 remove_self: bool = False) -> None:
+                 remove_self: bool = False, device: str = "auto") -> None:
         self.engine = open_impact_searcher(index_dir, engine)
         self.index_dir, self.remove_self = index_dir, remove_self
-        self._encoder, self._max_length, self._threads = encoder, query_max_length, threads
+        self._encoder, self._max_length, self._threads, self._device = encoder, query_max_length, threads, device
 
     @property
     def encoder(self) -> QueryImpactEncoder:
         """The text-query encoder (loaded on the first text query)."""
         if self._encoder is None:
-            self._encoder = QueryImpactEncoder.from_index(self.index_dir, self._max_length, self._threads)
+            self._encoder = QueryImpactEncoder.from_index(self.index_dir, self._max_length, self._threads,
+                                                          self._device)
         return self._encoder
 
     @property

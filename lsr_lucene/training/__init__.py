@@ -1,4 +1,4 @@
-"""Training sparse encoders (SPLADE and inference-free SPLADE-doc) on CPU, on top of sentence-transformers' sparse
+"""Training sparse encoders (SPLADE and inference-free SPLADE-doc), on top of sentence-transformers' sparse
 encoder stack.
 
 sentence-transformers provides the model format (``SparseEncoder`` of a fill-mask ``Transformer`` plus
@@ -6,7 +6,7 @@ sentence-transformers provides the model format (``SparseEncoder`` of a fill-mas
 the ranking losses, FLOPS (with its l0-mask threshold) and the l0 activation (``SpladePooling``'s ``log1p_relu``).
 This package adds what it lacks: a max-pooled vocabulary projection whose backward touches only the active terms
 (``sparse_head``), IDF-aware FLOPS and group L1 regularizers, a tied MLM head for sentence encoders, decoder-only
-backbones, BM25 hard negatives from Lucene, teacher ensembles, synthetic pairs and a resumable CPU trainer.
+backbones, BM25 hard negatives from Lucene, teacher ensembles, synthetic pairs and a resumable trainer (CPU or CUDA).
 
 Importing this package loads neither torch nor the JVM.
 """

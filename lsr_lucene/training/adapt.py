@@ -64,6 +64,8 @@ class AdaptConfig:
     steps: int = 300
     max_minutes: float | None = None
     seed: int = 13
+    device: str = "auto"
+    """Where the student and the teachers run (``auto``: CUDA when present)."""
 
 
 def _source(collection: str, strategy: str, per_strategy: int, docs: Sequence[Doc]) -> dict[str, Any] | None:
@@ -106,9 +108,11 @@ def train_config(config: AdaptConfig, docs: Sequence[Doc], overrides: dict[str, 
     data: dict[str, Any] = {
         "name": f"adapt-{Path(config.collection).name}", "output": config.output, "seed": config.seed,
         "checkpoint_steps": max(1, config.steps // 6), "max_minutes": config.max_minutes, "threads": 2,
+        "device": config.device,
         "model": {"kind": config.kind, "backbone": config.model, "activation": "splade", "max_doc_length": 192,
                   "max_query_length": 128},
-        "data": {"sources": sources, "negatives": 7, "negatives_depth": 15, "depth": 20, "candidates": ["bm25", "dense", "splade"],
+        "data": {"sources": sources, "negatives": 7, "negatives_depth": 15, "depth": 20,
+                 "candidates": ["bm25", "dense", "splade"],
                  "teachers": [{"name": "bm25"}, {"name": "dense", "model": "all-MiniLM-L6-v2"},
                               {"name": "splade", "model": sparse_teacher, "max_length": 256}],
                  "normalization": "zscore", "scale_teacher": True, "dev_metric": "agreement@10",
@@ -132,13 +136,13 @@ def train_config(config: AdaptConfig, docs: Sequence[Doc], overrides: dict[str, 
 def adapt(collection: str, output: str, model: str = "splade-tiny", kind: str = "splade", queries: str | None = None,
           strategies: tuple[str, ...] = STRATEGIES, queries_per_strategy: int = 2000, steps: int = 300,
           max_minutes: float | None = None, overrides: dict[str, Any] | None = None, progress: bool = True,
-          say: Callable[[str], None] = print) -> dict[str, Any]:
-    """Adapt ``model`` to ``collection``'s corpus (and ``queries``, a query log, when given); the training summary.
-    The adapted model is ``<output>/model`` (what ``--model`` takes). Rerunning resumes."""
+          say: Callable[[str], None] = print, device: str = "auto") -> dict[str, Any]:
+    """Adapt ``model`` to ``collection``'s corpus (and ``queries``, a query log, when given) on ``device``; the
+    training summary. The adapted model is ``<output>/model`` (what ``--model`` takes). Rerunning resumes."""
     from .data import training_collection
     from .trainer import train
 
     config = AdaptConfig(collection, output, model, kind, queries, tuple(strategies), queries_per_strategy, steps,
-                         max_minutes)
+                         max_minutes, device=device)
     docs = list(training_collection(collection).docs_iter())
     return train(train_config(config, docs, overrides, say), progress=progress, say=say)

@@ -34,7 +34,7 @@ def save_checkpoint(root: str | os.PathLike, step: int, model: Any, optimizer: A
             layout["state"][str(index)] = []
             for name, value in values.items():
                 if torch.is_tensor(value):
-                    tensors[f"{index}.{name}"] = value.contiguous()
+                    tensors[f"{index}.{name}"] = value.detach().cpu().contiguous()
                     layout["state"][str(index)].append(name)
         tensors["rng.torch"] = torch.get_rng_state()
         save_file(tensors, str(tmp / "optimizer.safetensors"))

@@ -188,6 +188,9 @@ class TrainConfig:
     max_minutes: float | None = None
     """Stop (saving a checkpoint) once this much wall time has passed in this invocation."""
     threads: int | None = None
+    device: str = "auto"
+    """Where the student and the teachers run: ``auto`` (CUDA when present), ``cpu``, ``cuda`` or ``cuda:N``; not
+    part of the run's identity (a run may resume on another device)."""
 
     def output_dir(self) -> Path:
         return Path(self.output) if self.output else Path("outputs") / "train" / self.name

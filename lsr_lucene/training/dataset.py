@@ -61,20 +61,20 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _teachers(config: DataConfig) -> dict[str, Any]:
-    """Teacher label -> loaded teacher, for every teacher with a model (all but ``bm25``)."""
+def _teachers(config: DataConfig, device: Any) -> dict[str, Any]:
+    """Teacher label -> loaded teacher on ``device``, for every teacher with a model (all but ``bm25``)."""
     from .teachers import make_teacher
 
     unknown = [c for c in config.candidates if c != "bm25" and c not in {t.name for t in config.teachers}]
     if unknown or "bm25" not in config.candidates:
         raise ConfigError(f"data.candidates {list(config.candidates)}: must hold bm25, and only retrievers listed "
                           "in data.teachers")
-    return {teacher_label(t.name, t.model): make_teacher(t.name, t.model, t.max_length)
+    return {teacher_label(t.name, t.model): make_teacher(t.name, t.model, t.max_length, device)
             for t in config.teachers if TEACHERS.get(t.name) is not None}
 
 
 def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path, threads: int,
-                    progress: bool) -> list[Example]:
+                    progress: bool, device: Any = "auto") -> list[Example]:
     spec = {k: v for k, v in asdict(config.sources[index]).items() if k != "weight"}  # sampling only
     key = _digest(CANDIDATES_VERSION, spec, str(source.folder.resolve()), config.depth, config.candidates,
                   config.dev_fraction, config.seed, [asdict(t) for t in config.teachers], config.normalization,
@@ -84,7 +84,7 @@ def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path,
     if path.is_file():
         return [Example(replace(by_id[r["id"]], positives=tuple(r["positives"])), r["candidates"], r["scores"])
                 for _, r in read_jsonl(path)]
-    teachers = _teachers(config)
+    teachers = _teachers(config, device)
     doc_ids = list(source.docs)
     texts = [source.docs[d] for d in doc_ids]
     corpus = f"{source.name}:{source.folder.resolve()}"
@@ -124,8 +124,9 @@ def _prepare_source(source: Source, index: int, config: DataConfig, cache: Path,
 
 
 def prepare(config: DataConfig, tokenizer: Any, vocab_size: int, threads: int = 2,
-            progress: bool = True) -> Prepared:
-    """Load the sources, mine BM25 candidates, score them with every teacher and compute IDF (all cached)."""
+            progress: bool = True, device: Any = "auto") -> Prepared:
+    """Load the sources, mine BM25 candidates, score them with every teacher (on ``device``) and compute IDF (all
+    cached)."""
     if not config.sources:
         raise ConfigError("data.sources is empty: give at least one training source")
     cache = Path(config.cache_dir)
@@ -134,7 +135,7 @@ def prepare(config: DataConfig, tokenizer: Any, vocab_size: int, threads: int = 
     train: list[Example] = []
     dev: list[Example] = []
     for index, source in enumerate(sources):
-        examples = _prepare_source(source, index, config, cache, threads, progress)
+        examples = _prepare_source(source, index, config, cache, threads, progress, device)
         held_out = [e for e in examples if e.query.dev]
         dev.extend(random.Random(config.seed).sample(held_out, min(config.dev_max_queries, len(held_out))))
         train.extend(e for e in examples if not e.query.dev)

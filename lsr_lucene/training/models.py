@@ -8,7 +8,9 @@
 The saved folder is a plain sentence-transformers model (``SparseEncoder(path)`` loads it) whose document
 transformer is a Hugging Face checkpoint; ``lsr-lucene encode --model PATH`` loads the same folder
 (``lsr_lucene.encoding.encoders.checkpoint``). During training, ``TrainingView`` encodes through ``sparse_head`` instead of
-the full logits tensor; both give the same vectors (tested).
+the full logits tensor; both give the same vectors (tested). It runs where the model is (``model.to(device)``); on
+CUDA with ``precision="bf16"`` the transformer runs under bfloat16 autocast (where the GPU has bf16; the projection's
+exact values stay float32).
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def _head_bypassed(network: Any) -> Iterator[Any]:
 
 
 class TrainingView:
-    """Fast encoding of a ``SparseEncoder``'s queries and documents for training (gradients flow)."""
+    """Fast encoding of a ``SparseEncoder``'s queries and documents for training (gradients flow), on the model's
+    device."""
 
     def __init__(self, model: Any, precision: str = "bf16") -> None:
         from sentence_transformers.sparse_encoder.modules import SparseStaticEmbedding, SpladePooling
@@ -121,6 +124,21 @@ class TrainingView:
     def tokenizer(self) -> Any:
         return self.doc_transformer.tokenizer
 
+    @property
+    def device(self) -> Any:
+        """The device the model's parameters are on."""
+        return next(self.model.parameters()).device
+
+    def _autocast(self) -> Any:
+        """bfloat16 autocast on a CUDA GPU that has bf16 when ``precision`` is bf16; otherwise nothing."""
+        import torch
+
+        from ..device import half_dtype, on_cuda
+
+        device = self.device
+        enabled = on_cuda(device) and self.precision == "bf16" and half_dtype(device) == torch.bfloat16
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
+
     def documents(self, texts: Sequence[str], max_length: int) -> Any:
         """[texts, vocab] document vectors."""
         return self._splade(texts, max_length)
@@ -128,7 +146,7 @@ class TrainingView:
     def queries(self, texts: Sequence[str], max_length: int) -> Any:
         """[texts, vocab] query vectors (table lookups for inference-free models)."""
         if self.query_table is not None:
-            features = self.query_table.preprocess(list(texts))
+            features = {k: v.to(self.device) for k, v in self.query_table.preprocess(list(texts)).items()}
             return self.query_table(features)["sentence_embedding"].float()
         return self._splade(texts, max_length)
 
@@ -136,9 +154,9 @@ class TrainingView:
         from .sparse_head import max_pooled_vocab
 
         encoded = self.tokenizer(list(texts), padding=True, truncation=True, max_length=max_length,
-                                 return_tensors="pt", return_token_type_ids=False)
+                                 return_tensors="pt", return_token_type_ids=False).to(self.device)
         network = self.doc_transformer.model
-        with _head_bypassed(network) as head:
+        with _head_bypassed(network) as head, self._autocast():
             hidden = network(input_ids=encoded["input_ids"], attention_mask=encoded["attention_mask"]).logits
         bias = getattr(head, "bias", None)
         return max_pooled_vocab(hidden, encoded["attention_mask"], head.weight, bias, self.activation,

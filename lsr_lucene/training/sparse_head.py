@@ -37,13 +37,13 @@ def _select(hidden: Any, lengths: Any, weight: Any, bias: Any, lowp: Any) -> tup
         exact, argmax = (weight[candidates].float() @ rows.float().T).max(dim=1)
         exact = exact + bias[candidates].float()
         keep = exact > 0
-        texts.append(torch.full((int(keep.sum()),), i, dtype=torch.long))
+        texts.append(torch.full((int(keep.sum()),), i, dtype=torch.long, device=hidden.device))
         tokens.append(argmax[keep])
         terms.append(candidates[keep])
         values.append(exact[keep])
     if not texts:
-        empty = torch.zeros(0, dtype=torch.long)
-        return empty, empty, empty, torch.zeros(0)
+        empty = torch.zeros(0, dtype=torch.long, device=hidden.device)
+        return empty, empty, empty, torch.zeros(0, device=hidden.device)
     return torch.cat(texts), torch.cat(tokens), torch.cat(terms), torch.cat(values)
 
 
@@ -56,7 +56,7 @@ def _function() -> Any:
                     lowp: Any) -> Any:
             with torch.no_grad():
                 b, t, v, z = _select(hidden.detach(), lengths, weight.detach(), bias.detach().float(), lowp)
-                out = torch.zeros(hidden.shape[0], weight.shape[0], dtype=torch.float32)
+                out = torch.zeros(hidden.shape[0], weight.shape[0], dtype=torch.float32, device=hidden.device)
                 out[b, v] = apply(activation, z)
             ctx.save_for_backward(hidden, weight, b, t, v, z)
             ctx.activation = activation
@@ -73,15 +73,16 @@ def _function() -> Any:
                 grad_hidden = torch.zeros_like(hidden)
                 for s in range(0, g.shape[0], chunk):
                     e = s + chunk
-                    grad_hidden.index_put_((b[s:e], t[s:e]), g[s:e, None].to(hidden.dtype) * weight[v[s:e]],
+                    grad_hidden.index_put_((b[s:e], t[s:e]), (g[s:e, None] * weight[v[s:e]]).to(hidden.dtype),
                                            accumulate=True)
             if ctx.needs_input_grad[1]:
                 grad_weight = torch.zeros_like(weight)
                 for s in range(0, g.shape[0], chunk):
                     e = s + chunk
-                    grad_weight.index_add_(0, v[s:e], g[s:e, None].to(weight.dtype) * hidden[b[s:e], t[s:e]])
+                    grad_weight.index_add_(0, v[s:e], (g[s:e, None] * hidden[b[s:e], t[s:e]]).to(weight.dtype))
             if ctx.needs_input_grad[2]:
-                grad_bias = torch.zeros(weight.shape[0], dtype=ctx.bias_dtype).index_add_(0, v, g.to(ctx.bias_dtype))
+                grad_bias = torch.zeros(weight.shape[0], dtype=ctx.bias_dtype, device=weight.device).index_add_(
+                    0, v, g.to(ctx.bias_dtype))
             return grad_hidden, grad_weight, grad_bias, None, None, None
 
     return MaxPooledVocab
@@ -111,6 +112,6 @@ def max_pooled_vocab(hidden: Any, mask: Any, weight: Any, bias: Any | None, acti
         hidden = torch.gather(hidden, 1, order.unsqueeze(-1).expand_as(hidden))
         mask = torch.gather(mask, 1, order)
     if bias is None:
-        bias = torch.zeros(weight.shape[0], dtype=weight.dtype)
+        bias = torch.zeros(weight.shape[0], dtype=weight.dtype, device=weight.device)
     lowp = torch.bfloat16 if precision == "bf16" else torch.float32
     return _FUNCTION.apply(hidden, weight, bias, mask.sum(dim=1), activation, lowp)

@@ -83,22 +83,28 @@ def _dense(matrix: Any) -> np.ndarray:
 
 
 class DenseTeacher(MatrixTeacher):
-    """Cosine similarity of a sentence-transformers model (run under bfloat16 autocast on CPU)."""
+    """Cosine similarity of a sentence-transformers model on ``device``, run under half-precision autocast
+    (bfloat16; float16 on a GPU without it)."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", max_length: int = 512, batch_size: int = 64) -> None:
+    def __init__(self, model: str = "all-MiniLM-L6-v2", max_length: int = 512, batch_size: int = 64,
+                 device: Any = "auto") -> None:
         from sentence_transformers import SentenceTransformer
 
+        from ..device import resolve_device
         from ..models import resolve_model
 
         self.name = model
-        self.model = SentenceTransformer(resolve_model(model), device="cpu")
+        self.device = resolve_device(device)
+        self.model = SentenceTransformer(resolve_model(model), device=str(self.device))
         self.model.max_seq_length = min(max_length, self.model.max_seq_length or max_length)
         self.batch_size = batch_size
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         import torch
 
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        from ..device import half_dtype
+
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=half_dtype(self.device)):
             out = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=progress)
         return np.asarray(out, dtype=np.float32)
@@ -114,14 +120,14 @@ class DenseTeacher(MatrixTeacher):
 
 class SpladeTeacher(MatrixTeacher):
     """Dot product of a SPLADE checkpoint's float vectors (this project's encoder), texts cut at ``max_length``
-    tokens; vectors kept as sparse matrices (``.npz``) in the cache."""
+    tokens, on ``device``; vectors kept as sparse matrices (``.npz``) in the cache."""
 
-    def __init__(self, model: str = "splade-tiny", max_length: int = 512) -> None:
+    def __init__(self, model: str = "splade-tiny", max_length: int = 512, device: Any = "auto") -> None:
         from ..encoding.encoders.splade import SpladeEncoder
 
         self.name = model
         self.max_length = max_length
-        self.encoder = SpladeEncoder(model, dtype="bf16")
+        self.encoder = SpladeEncoder(model, dtype="bf16", device=device)
 
     def _matrix(self, texts: Sequence[str], progress: bool) -> Any:
         from scipy import sparse
@@ -166,12 +172,12 @@ TEACHERS.register("splade", SpladeTeacher)
 TEACHERS.register("bm25", None)  # scores come with the BM25 candidates
 
 
-def make_teacher(name: str, model: str | None = None, max_length: int = 512) -> MatrixTeacher:
-    """The registered teacher ``name`` (``model``: its checkpoint, else the teacher's default)."""
+def make_teacher(name: str, model: str | None = None, max_length: int = 512, device: Any = "auto") -> MatrixTeacher:
+    """The registered teacher ``name`` (``model``: its checkpoint, else the teacher's default) on ``device``."""
     factory = TEACHERS.get(name)
     if factory is None:
         raise ConfigError(f"teacher {name!r} has no model to load (its scores come with the candidates)")
-    return factory(model, max_length) if model else factory(max_length=max_length)
+    return factory(model, max_length, device=device) if model else factory(max_length=max_length, device=device)
 
 
 def normalize(scores: np.ndarray, method: str) -> np.ndarray:

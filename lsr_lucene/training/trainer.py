@@ -13,6 +13,8 @@ Output folder (``TrainConfig.output_dir()``)::
     summary.json        timings (wall and CPU), selected step, held-out scores, data counts
 
 A batch is a deterministic function of (seed, step), so a resumed run draws the same batches it would have drawn.
+``device`` (``auto``: CUDA when present) is where the student and the teachers run; it is not part of the run's
+identity, so a run may resume on another device.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from .config import TrainConfig
 from .losses import NEEDS_TEACHER, make_loss
 from .regularizers import make_regularizer
 from .schedule import linear_lr, quadratic_warmup
+from .step import Objective, train_step
 
-_NOT_IDENTITY = ("max_minutes", "threads", "keep_checkpoints")
+_NOT_IDENTITY = ("max_minutes", "threads", "keep_checkpoints", "device")
 
 
 def _identity(config: TrainConfig) -> dict[str, Any]:
@@ -153,6 +156,7 @@ class Trainer:
         import torch
         from transformers import AutoTokenizer
 
+        from ..device import resolve_device
         from ..models import resolve_model
         from .dataset import prepare
         from .dev import DEV_METRICS
@@ -161,11 +165,12 @@ class Trainer:
         config = self.config
         if config.threads:
             torch.set_num_threads(config.threads)
+        self.device = device = resolve_device(config.device)
         _seed_everything(config.seed)
         started, cpu = time.time(), time.process_time()
         tokenizer = AutoTokenizer.from_pretrained(resolve_model(config.model.backbone))
         self.prepared = prepare(config.data, tokenizer, len(tokenizer), threads=config.threads or 2,
-                                progress=self.progress)
+                                progress=self.progress, device=device)
         self.timings["prepare"] = {"wall_s": time.time() - started, "cpu_s": time.process_time() - cpu}
         self.resume_from = latest_checkpoint(self.out)
         if self.resume_from is not None:
@@ -174,16 +179,21 @@ class Trainer:
             m = config.model
             self.model = build_model(m.kind, m.backbone, self.out, m.activation, m.head, self.prepared.idf,
                                      m.query_weights, m.head_bias_init)
+        self.model.to(device)
         self.model.train()
         self.view = TrainingView(self.model, config.model.precision)
-        self.losses = [(spec, make_loss(spec.name, self.model, **spec.params)) for spec in config.losses]
-        if not self.losses:
+        losses = tuple((spec.name, spec.weight, make_loss(spec.name, self.model, **spec.params))
+                       for spec in config.losses)
+        if not losses:
             raise ConfigError("losses is empty: give at least one ranking loss")
         self.with_labels = any(spec.name in NEEDS_TEACHER for spec in config.losses)
         doc, query = config.document_regularizer, config.query_regularizer
-        self.doc_reg = make_regularizer(doc.name, self.model, self.prepared.idf, **doc.params)
-        self.query_reg = (make_regularizer(query.name, self.model, self.prepared.idf, **query.params)
-                          if query.weight > 0 and not self.view.inference_free else None)
+        doc_reg = make_regularizer(doc.name, self.model, self.prepared.idf, **doc.params).to(device)
+        query_reg = (make_regularizer(query.name, self.model, self.prepared.idf, **query.params).to(device)
+                     if query.weight > 0 and not self.view.inference_free else None)
+        m = config.model
+        self.objective = Objective(losses, doc_reg, query_reg, m.max_query_length, m.max_doc_length,
+                                   config.optim.max_grad_norm)
         self.optimizer = _optimizer(self.view, config)
         if not self.prepared.train:
             raise ConfigError("no training queries after the held-out split")
@@ -251,25 +261,8 @@ class Trainer:
         batch = make_batch(self.prepared, examples, random.Random(f"{config.seed}:step:{step}"),
                            config.data.negatives, self.teacher_weights, config.data.normalization, self.with_labels,
                            config.data.negatives_depth)
-        m = config.model
-        queries = self.view.queries(batch.queries, m.max_query_length)
-        all_docs = self.view.documents([t for column in batch.columns for t in column], m.max_doc_length)
-        docs = list(all_docs.split(len(batch.queries)))
-        embeddings = [queries, *docs]
-        labels = torch.from_numpy(batch.labels) if batch.labels is not None else None
-        terms: dict[str, Any] = {}
-        for spec, loss in self.losses:
-            terms[f"loss/{spec.name}"] = spec.weight * loss.compute_loss_from_embeddings(
-                embeddings, labels if spec.name in NEEDS_TEACHER else None)
-        terms["reg/document"] = lam_d * self.doc_reg.compute_loss_from_embeddings(all_docs)
-        if self.query_reg is not None:
-            terms["reg/query"] = lam_q * self.query_reg.compute_loss_from_embeddings(queries)
-        total = sum(terms.values())
-        self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        torch.nn.utils.clip_grad_norm_(list(self.view.parameters()), config.optim.max_grad_norm)
-        self.optimizer.step()
-        self.view.clamp_query_table()
+        total, terms, queries, all_docs = train_step(self.view, self.optimizer, self.objective, batch.queries,
+                                                     batch.columns, batch.labels, lam_d, lam_q)
         with torch.no_grad():
             p_doc = (all_docs > 0).float().mean(dim=0)
             p_query = (queries > 0).float().mean(dim=0)
@@ -382,7 +375,7 @@ class Trainer:
                                  for key in ("wall_s", "cpu_s")}
         summary = {"name": self.config.name, "steps_done": step, "complete": not stopped_early,
                    "selected_step": best["step"], "selected_dev": best, "dev": dev_rows,
-                   "model": str(self.out / "model"),
+                   "model": str(self.out / "model"), "device": str(self.device),
                    "timings": self.timings, "data": split_counts(self.prepared.sources),
                    "train_examples": len(self.prepared.train), "dev_examples": len(self.prepared.dev)}
         write_text(self.out / "summary.json", json.dumps(summary, indent=1) + "\n")

@@ -90,3 +90,12 @@ def test_unknown_collection_lists_known_names():
     with pytest.raises(UnknownNameError) as info:
         load_collection("scifakt")
     assert "scifact" in str(info.value) and "arguana" in str(info.value)
+
+
+def test_a_short_name_beats_a_same_named_folder_that_is_not_a_collection(tmp_path, monkeypatch):
+    from lsr_lucene.collections import load_collection
+
+    (tmp_path / "scifact" / "runs").mkdir(parents=True)  # `lsr-lucene run --output scifact` made it
+    monkeypatch.chdir(tmp_path)
+    collection = load_collection("scifact")
+    assert collection.name == "scifact" and next(collection.docs_iter()).id

@@ -112,3 +112,21 @@ def test_two_node_cluster_output_equals_single_process(cluster, single, tmp_path
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert shard_sums(out) == shard_sums(single)
+
+
+@pytest.mark.parametrize("spec, gpus, device", [("auto", 0, "cpu"), ("auto", 2, "cuda"), ("cpu", 4, "cpu"),
+                                                ("cuda", 1, "cuda")])
+def test_actors_take_a_gpu_each_when_cuda_is_asked_for_or_listed(spec, gpus, device):
+    from lsr_lucene.distributed.ray_encode import actor_device
+
+    assert actor_device(spec, gpus) == device
+
+
+def test_cuda_without_gpus_in_the_cluster_or_with_an_index_is_refused():
+    from lsr_lucene.distributed.ray_encode import actor_device
+    from lsr_lucene.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="^no CUDA device for --device cuda: the Ray cluster lists no GPU$"):
+        actor_device("cuda", 0)
+    with pytest.raises(ConfigError, match="each Ray actor takes one GPU of its own; give --device cuda"):
+        actor_device("cuda:1", 8)

@@ -30,9 +30,9 @@ def _dense(rows, width):
 
 
 def _ours(path, queries):
-    from lsr_lucene.encoding.stages.sparse import _cached_encoder
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, make_encoder
 
-    encoder = _cached_encoder(str(path), "fp32", None, queries)
+    encoder = make_encoder(EncodeConfig(model=str(path), dtype="fp32"), queries=queries)
     return _dense(encoder.encode(TEXTS, max_length=512), encoder.vocab_size), encoder
 
 

@@ -48,3 +48,17 @@ def test_left_padding_gives_the_same_vectors_as_right_padding():
 def test_no_active_term_gives_zero_vectors():
     out = max_pooled_vocab(torch.randn(2, 3, 4), torch.ones(2, 3), torch.randn(10, 4), torch.full((10,), -100.0))
     assert out.shape == (2, 10) and not out.any()
+
+
+def test_half_precision_hidden_states_get_gradients_of_their_own_dtype():
+    """Under CUDA autocast a backbone may hand over bfloat16 hidden states with a float32 head."""
+    torch.manual_seed(2)
+    hidden = torch.randn(2, 4, 8).bfloat16().requires_grad_()
+    weight = torch.randn(30, 8).requires_grad_()
+    mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]])
+    probe = torch.randn(2, 30)
+    (max_pooled_vocab(hidden, mask, weight, None) * probe).sum().backward()
+    assert hidden.grad.dtype == torch.bfloat16 and weight.grad.dtype == torch.float32
+    exact = hidden.detach().float().requires_grad_()
+    (plain(exact, mask, weight.detach(), torch.zeros(30), "splade") * probe).sum().backward()
+    torch.testing.assert_close(hidden.grad.float(), exact.grad, atol=2e-2, rtol=2e-2)

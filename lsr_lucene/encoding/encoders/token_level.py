@@ -79,18 +79,22 @@ class TokenLevelEncoder:
     def model_name(self) -> str:
         return self.splade.model_name
 
+    @property
+    def device(self) -> Any:
+        return self.splade.device
+
     def _token_vectors(self, hidden: Any, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR (token_ptr, term ids, weights) of one text's token states [tokens, hidden] over ``terms``."""
         import torch
 
         if hidden.shape[0] == 0 or len(terms) == 0:
             return np.zeros(hidden.shape[0] + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
-        cols = torch.from_numpy(terms.astype(np.int64))
         projection = self.splade.projection
+        cols = torch.from_numpy(terms.astype(np.int64)).to(projection.device)
         logits = (hidden.to(projection.dtype) @ projection[cols].T).float() + self.splade.bias[cols]
         values, best = torch.topk(logits, min(self.config.top_k, len(terms)), dim=1)
-        weights = apply(self.splade.activation, values).numpy()
-        ids = terms[best.numpy()]
+        weights = apply(self.splade.activation, values).cpu().numpy()
+        ids = terms[best.cpu().numpy()]
         positive = weights > 0
         ptr = np.zeros(hidden.shape[0] + 1, np.int64)
         np.cumsum(positive.sum(axis=1), out=ptr[1:])
@@ -108,12 +112,12 @@ class TokenLevelEncoder:
         with torch.inference_mode():
             input_ids, mask, hidden = self.splade.hidden_states(ids)
             pooled = self.splade.sparse_rows(input_ids, mask, hidden, expansion)
-            keep = mask.numpy().astype(bool)
+            keep = mask.cpu().numpy().astype(bool)
             if not self.config.special_tokens:
-                keep &= ~np.isin(input_ids.numpy(), self._special)
+                keep &= ~np.isin(input_ids.cpu().numpy(), self._special)
             rows = []
             for i, row in enumerate(pooled):
-                positions = torch.from_numpy(np.flatnonzero(keep[i]))
+                positions = torch.from_numpy(np.flatnonzero(keep[i])).to(hidden.device)
                 rows.append(TokenRows(row, *self._token_vectors(hidden[i, positions], row.ids)))
         return rows
 

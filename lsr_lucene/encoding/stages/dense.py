@@ -11,7 +11,8 @@ from typing import Any, Iterable
 
 from ...errors import ConfigError
 from ...io.array_shards import ShardedArrayWriter
-from ...streams import progress, windows
+from ...device import on_cuda
+from ...streams import mapped_ahead, progress, windows
 from ...types import Doc
 from ..stats import EncodeStats
 from .settings import EncodeSettings, shard_window
@@ -43,16 +44,20 @@ class DenseEncodeConfig:
         return cls(**known)
 
 
-def make_dense_encoder(config: DenseEncodeConfig, threads: int | None = None) -> Any:
-    """The DenseEncoder for ``config`` (one instance per config and thread count in a process)."""
-    return _cached_encoder(config, threads)
+def make_dense_encoder(config: DenseEncodeConfig, threads: int | None = None, device: str = "auto") -> Any:
+    """The DenseEncoder for ``config`` on ``device`` (one instance per config, thread count and device in a
+    process)."""
+    from ...device import resolve_device
+
+    return _cached_encoder(config, threads, str(resolve_device(device)))
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_encoder(config: DenseEncodeConfig, threads: int | None) -> Any:
+def _cached_encoder(config: DenseEncodeConfig, threads: int | None, device: str) -> Any:
     from ..encoders.dense import DenseEncoder
 
-    return DenseEncoder(config.model, config.dtype, threads, config.max_length, config.pooling, config.normalize)
+    return DenseEncoder(config.model, config.dtype, threads, config.max_length, config.pooling, config.normalize,
+                        device)
 
 
 def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: DenseEncodeConfig,
@@ -63,16 +68,20 @@ def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, conf
     writer = ShardedArrayWriter(out_dir, DENSE_KIND, config.to_dict(), settings.shard_size)
     if writer.complete:
         return writer.manifest
-    encoder = encoder or make_dense_encoder(config, settings.threads)
+    encoder = encoder or make_dense_encoder(config, settings.threads, settings.device)
     done = writer.records_done
     stats = EncodeStats()
     started = time.time()
     window = shard_window(settings.shard_size)
     bar = progress(desc="encode docs", total=total, initial=done, enabled=settings.progress)
+    batch_size = settings.batch_for(encoder)
+
+    def encode(chunk: list[Doc]) -> Any:
+        return encoder.encode([d.contents for d in chunk], batch_size, stats=stats, on_batch=bar.update)
+
     try:
-        for chunk in windows(itertools.islice(docs, done, None), window):
-            vectors = encoder.encode([d.contents for d in chunk], settings.batch_size, stats=stats,
-                                     on_batch=bar.update)
+        for chunk, vectors in mapped_ahead(encode, windows(itertools.islice(docs, done, None), window),
+                                           ahead=on_cuda(encoder)):
             writer.write_block([d.id for d in chunk], vectors)
     except ValueError as exc:
         writer.abort()
@@ -83,4 +92,5 @@ def encode_dense_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, conf
     finally:
         bar.close()
     return writer.finish(model_path=str(encoder.model_name), pooling=encoder.spec.to_dict(), dim=int(encoder.dim),
+                         device=str(encoder.device),
                          encode_stats=stats.totals(writer.manifest.get("encode_stats", {}), time.time() - started))

@@ -9,11 +9,12 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from ...device import on_cuda, resolve_device
 from ...errors import ConfigError
 from ...io.shards import ShardedJsonlWriter
 from ...io.vectors import DOCS_KIND, QUERIES_KIND
 from ...quantize import QuantizationConfig, quantize
-from ...streams import progress, windows
+from ...streams import mapped_ahead, progress, windows
 from ...types import Doc, ImpactVector, Query
 from ..stats import EncodeStats
 from .settings import EncodeSettings, shard_window
@@ -53,13 +54,16 @@ def encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: Encod
                    window: int, stats: EncodeStats | None, convert: Callable[[Any], Any] | None = None
                    ) -> Iterator[tuple[str, str, Any]]:
     """(id, text, converted row) for each (id, text), in input order, encoded in length-sorted windows of ``window``
-    texts; ``convert`` (default: the quantized impact vector) turns the encoder's row into what is yielded."""
+    texts; ``convert`` (default: the quantized impact vector) turns the encoder's row into what is yielded. On CUDA
+    the next window is tokenized and encoded while this one is converted and written (``streams.mapped_ahead``)."""
     if convert is None:
         def convert(row: Any) -> ImpactVector:
             return impact_vector(encoder.terms, *quantize(row.ids, row.weights, config.quantization))
 
-    for chunk in windows(items, window):
-        rows = encoder.encode([text for _, text in chunk], config.max_length, batch_size, config.expansion, stats)
+    def encode(chunk: list[tuple[str, str]]) -> list[Any]:
+        return encoder.encode([text for _, text in chunk], config.max_length, batch_size, config.expansion, stats)
+
+    for chunk, rows in mapped_ahead(encode, windows(items, window), ahead=on_cuda(encoder)):
         for (item_id, text), row in zip(chunk, rows):
             try:
                 converted = convert(row)
@@ -68,14 +72,16 @@ def encode_records(encoder: Any, items: Iterator[tuple[str, str]], config: Encod
             yield item_id, text, converted
 
 
-def make_encoder(config: EncodeConfig, threads: int | None = None, queries: bool = False) -> Any:
-    """The encoder for ``config`` (one instance per model, dtype and thread count in a process); with ``queries``,
-    an inference-free checkpoint gives its table lookup instead of the document encoder."""
-    return _cached_encoder(config.model, config.dtype, threads, queries)
+def make_encoder(config: EncodeConfig, threads: int | None = None, queries: bool = False,
+                 device: str = "auto") -> Any:
+    """The encoder for ``config`` on ``device`` (one instance per model, dtype, thread count and device in a
+    process); with ``queries``, an inference-free checkpoint gives its table lookup instead of the document
+    encoder."""
+    return _cached_encoder(config.model, config.dtype, threads, queries, str(resolve_device(device)))
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_encoder(model: str, dtype: str, threads: int | None, queries: bool = False) -> Any:
+def _cached_encoder(model: str, dtype: str, threads: int | None, queries: bool, device: str) -> Any:
     from ..encoders.checkpoint import describe
     from ..encoders.splade import SpladeEncoder
 
@@ -84,7 +90,7 @@ def _cached_encoder(model: str, dtype: str, threads: int | None, queries: bool =
         from ..encoders.inference_free import InferenceFreeEncoder
 
         return InferenceFreeEncoder.from_checkpoint(str(layout.query_table), model)
-    return SpladeEncoder(model, dtype=dtype, threads=threads)
+    return SpladeEncoder(model, dtype=dtype, threads=threads, device=device)
 
 
 def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: EncodeConfig,
@@ -98,12 +104,13 @@ def encode_documents(docs: Iterable[Doc], out_dir: str | os.PathLike, config: En
     writer = ShardedJsonlWriter(out_dir, DOCS_KIND, config.to_dict(), settings.shard_size, settings.compress)
     if writer.complete:
         return writer.manifest
-    encoder = encoder or make_encoder(config, settings.threads)
+    encoder = encoder or make_encoder(config, settings.threads, device=settings.device)
     done = writer.records_done
     stats = EncodeStats()
     started = time.time()
     stream = ((d.id, d.contents) for d in itertools.islice(docs, done, None))
-    records = encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats)
+    records = encode_records(encoder, stream, config, settings.batch_for(encoder), shard_window(settings.shard_size),
+                             stats)
     try:
         for doc_id, text, vector in progress(records, desc="encode docs", total=total, initial=done,
                                              enabled=settings.progress):
@@ -122,9 +129,14 @@ def doc_record(doc_id: str, text: str, vector: ImpactVector, store_contents: boo
 
 
 def encoder_info(encoder: Any, config: EncodeConfig) -> dict[str, Any]:
-    """What the manifest records about the encoder that ran."""
+    """What the manifest records about the encoder that ran (the device: of the run that finished the output)."""
     return {"model_path": str(getattr(encoder, "model_name", config.model)),
-            "vocab_size": int(getattr(encoder, "vocab_size", 0))}
+            "vocab_size": int(getattr(encoder, "vocab_size", 0)), "device": device_name(encoder)}
+
+
+def device_name(encoder: Any) -> str:
+    """The device ``encoder`` runs on, as torch spells it (``cpu``, ``cuda:0``); ``cpu`` for table lookups."""
+    return str(getattr(encoder, "device", "cpu"))
 
 
 def finish_documents(writer: ShardedJsonlWriter, info: dict[str, Any], stats: EncodeStats, seconds: float,
@@ -139,10 +151,11 @@ def encode_queries(queries: Iterable[Query], out_dir: str | os.PathLike, config:
     writer = ShardedJsonlWriter(out_dir, QUERIES_KIND, config.to_dict(), shard_size=10**9)
     if writer.complete:
         return writer.manifest
-    encoder = encoder or make_encoder(config, settings.threads, queries=True)
+    encoder = encoder or make_encoder(config, settings.threads, queries=True, device=settings.device)
     stats = EncodeStats()
     started = time.time()
-    records = encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_size, 4096, stats)
+    records = encode_records(encoder, ((q.id, q.text) for q in queries), config, settings.batch_for(encoder), 4096,
+                             stats)
     for query_id, text, vector in progress(records, desc="encode queries", unit=" q", enabled=settings.progress):
         writer.write(*doc_record(query_id, text, vector))
-    return writer.finish(encode_stats=stats.totals({}, time.time() - started))
+    return writer.finish(encode_stats=stats.totals({}, time.time() - started), device=device_name(encoder))

@@ -32,18 +32,20 @@ from .sparse import DOCS_KIND, QUERIES_KIND, EncodeConfig, doc_record, encode_re
     impact_vector, make_encoder
 
 
-def token_encoder(config: EncodeConfig, tokens: TokenLevelConfig, threads: int | None = None) -> Any:
-    """A token-level encoder sharing the (cached) SPLADE encoder of ``config``."""
+def token_encoder(config: EncodeConfig, tokens: TokenLevelConfig, threads: int | None = None,
+                  device: str = "auto") -> Any:
+    """A token-level encoder sharing the (cached) SPLADE encoder of ``config`` on ``device``."""
     from ..encoders.token_level import TokenLevelEncoder
 
-    return TokenLevelEncoder(make_encoder(config, threads), tokens)
+    return TokenLevelEncoder(make_encoder(config, threads, device=device), tokens)
 
 
-def token_encoder_for(manifest: Mapping[str, Any], threads: int | None = None) -> Any:
-    """The encoder a token store was made with (model, dtype and token settings from its manifest)."""
+def token_encoder_for(manifest: Mapping[str, Any], threads: int | None = None, device: str = "auto") -> Any:
+    """The encoder a token store was made with (model, dtype and token settings from its manifest), on
+    ``device``."""
     encode, tokens = manifest["config"]["encode"], manifest["config"]["token_level"]
     config = EncodeConfig(model=manifest.get("model_path") or encode["model"], dtype=encode["dtype"])
-    return token_encoder(config, TokenLevelConfig(**tokens), threads)
+    return token_encoder(config, TokenLevelConfig(**tokens), threads, device)
 
 
 def _first_of_runs(keys: np.ndarray) -> np.ndarray:
@@ -105,7 +107,7 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
     writer = ShardedJsonlWriter(out_dir, kind, full_config, settings.shard_size, settings.compress)
     if writer.complete:
         return writer.manifest
-    encoder = encoder or token_encoder(config, tokens, settings.threads)
+    encoder = encoder or token_encoder(config, tokens, settings.threads, settings.device)
     dtypes = store_dtypes(encoder.vocab_size, config.quantization.max_impact, config.max_length)
     prune = kind == DOCS_KIND
     store = TokenStoreWriter(Path(out_dir) / TOKENS, {"encode": config.to_dict(), "token_level": tokens.to_dict(),
@@ -116,8 +118,8 @@ def encode_token_level(items: Iterable[tuple[str, str]], out_dir: str | os.PathL
     started = time.time()
     stream = itertools.islice(items, done, None)
     terms = encoder.terms
-    records = encode_records(encoder, stream, config, settings.batch_size, shard_window(settings.shard_size), stats,
-                             lambda row: next(quantized_rows([row], terms, config, prune)))
+    records = encode_records(encoder, stream, config, settings.batch_for(encoder), shard_window(settings.shard_size),
+                             stats, lambda row: next(quantized_rows([row], terms, config, prune)))
     desc = "encode docs" if kind == DOCS_KIND else "encode queries"
     try:
         for item_id, text, (vector, token_vectors) in progress(records, desc=desc, total=total, initial=done,

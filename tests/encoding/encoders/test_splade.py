@@ -60,6 +60,24 @@ def test_projection_tiles_do_not_change_the_numbers(splade_tiny, texts):
     np.testing.assert_array_equal(got, expected)
 
 
+def test_the_gpu_chunking_equals_the_masked_maximum_in_fp32(encoder, texts):
+    """The CUDA path's projection (``GPU_MAX_TOKENS`` rows, the whole vocabulary at once) run on CPU tensors: the
+    maximum over the real tokens of the full logits, as the CPU's tiles give it."""
+    import torch
+
+    from lsr_lucene.encoding.encoders.splade import GPU_MAX_TOKENS, max_pooled_logits
+
+    ids, _ = encoder.tokenize(texts[:5] + texts[-2:], 96)
+    with torch.inference_mode():
+        _, mask, hidden = encoder.hidden_states(ids)
+        full = (hidden @ encoder.projection.T).masked_fill(~mask.bool().unsqueeze(-1), float("-inf")).amax(1)
+        gpu = max_pooled_logits(hidden, mask, encoder.projection, GPU_MAX_TOKENS, encoder.vocab_size)
+        cpu = max_pooled_logits(hidden, mask, encoder.projection, encoder.max_tokens, encoder.vocab_tile)
+    assert int(mask.sum(1).min()) < hidden.shape[1]  # padding present: a wrong mask would show
+    torch.testing.assert_close(gpu, full)
+    torch.testing.assert_close(cpu, full)
+
+
 def test_no_expansion_keeps_only_input_tokens(encoder):
     text = "protein folding in cells"
     row = encoder.encode([text], expansion=False)[0]
