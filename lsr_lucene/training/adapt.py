@@ -13,7 +13,7 @@ its checkpoint as ``lsr-lucene train`` does:
 - **Teacher**: the z-scored sum of the three scores (BM25, dense cosine, the starting model's dot product), scaled
   so that it spreads as the starting model's scores do (``DataConfig.scale_teacher``). The starting model's share
   holds the student near where it started; a query without a known positive takes the teacher's best candidate.
-- **Loss**: KL distillation over each query's positive and hard negatives plus in-batch negatives, light FLOPS on
+- **Loss**: KL distillation over each query's positive and 7 negatives from the teacher's top 15, light FLOPS on
   documents and queries.
 - **Selection**: ``agreement@10`` on held-out pseudo-queries (how the model orders the teacher's top candidates),
   never a judgment.

@@ -222,15 +222,17 @@ class Trainer:
             return json.loads(path.read_text(encoding="utf-8"))
         m, data = self.config.model, self.config.data
         sample = random.Random(f"{self.config.seed}:scale").sample(self.prepared.train, min(32, len(self.prepared.train)))
+        keys = sorted({(e.query.source, d) for e in sample for d in e.candidates[:20]})
+        row = {key: i for i, key in enumerate(keys)}
         student, teacher = [], []
         self.model.eval()
-        with torch.inference_mode():
+        with torch.inference_mode():  # each distinct document encoded once
             queries = encode_texts(self.view, [e.query.text for e in sample], m.max_query_length, False)
+            texts = [self.prepared.sources[s].docs[d] for s, d in keys]
+            docs = encode_texts(self.view, texts, m.max_doc_length, True)
             for i, example in enumerate(sample):
-                ids = example.candidates[:20]
-                docs = encode_texts(self.view, [self.prepared.sources[example.query.source].docs[d] for d in ids],
-                               m.max_doc_length, True)
-                student.append(float((docs @ queries[i]).std(unbiased=False)))
+                rows = torch.tensor([row[(example.query.source, d)] for d in example.candidates[:20]])
+                student.append(float((docs[rows] @ queries[i]).std(unbiased=False)))
                 combined = ensemble({t: np.asarray(example.scores[t]) for t in self.teacher_weights},
                                     self.teacher_weights, data.normalization)
                 teacher.append(float(combined[:20].std()))

@@ -68,7 +68,9 @@ def test_strategies_without_queries_are_left_out_and_bad_ones_refused():
 
 
 TINY = {"optim.batch_size": 4, "optim.steps": 2, "checkpoint_steps": 2, "data.depth": 5, "data.dev_fraction": 0.3,
-        "data.dev_max_queries": 4, "data.dev_depth": 4, "model.max_doc_length": 48, "model.max_query_length": 32}
+        "data.dev_max_queries": 4, "data.dev_depth": 4, "model.max_doc_length": 48, "model.max_query_length": 32,
+        "data.teachers": [{"name": "bm25"}, {"name": "dense", "model": "all-MiniLM-L6-v2", "max_length": 64},
+                          {"name": "splade", "model": "splade-tiny", "max_length": 64}]}
 
 
 @pytest.fixture(scope="module")
