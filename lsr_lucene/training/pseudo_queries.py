@@ -8,8 +8,7 @@ documents the teacher ranks high.
 - ``sentence``: a whole sentence of the document (a claim or statement, as SciFact's queries are).
 - ``keyphrase``: 3-6 words of the document drawn by tf-idf weight, in document order (keyword queries, as classic
   test collections have).
-- ``passage``: 40-120 consecutive words of the document, its beginning first (long queries, as ArguAna's arguments
-  are).
+- ``passage``: the first 40-120 words of the document (long queries, as ArguAna's arguments are).
 - ``counterargument``: ArguAna's training debates, an argument for its counter-argument.
 
 Generators that can make several queries of one document take ``per_document``; the others make at most one.
@@ -102,17 +101,13 @@ def keyphrase_pairs(docs: Iterable[Doc], seed: int = 0, per_document: int = 1, m
 @SYNTHETIC.decorator("passage")
 def passage_pairs(docs: Iterable[Doc], seed: int = 0, per_document: int = 1, min_words: int = 40,
                   max_words: int = 120) -> Iterator[Pair]:
-    """``min_words``..``max_words`` consecutive words of a document's contents (title included), from documents of
-    at least ``min_words`` words: its beginning, then (``per_document`` > 1) windows at random places."""
+    """The first ``min_words``..``max_words`` words of a document's contents (title included), from documents of
+    at least ``min_words`` words: one per document."""
     rng = random.Random(seed)
     for doc in docs:
         words = doc.contents.split()
-        if len(words) < min_words:
-            continue
-        for k in range(min(per_document, max(1, len(words) // min_words))):
-            size = rng.randint(min_words, max_words)
-            start = 0 if k == 0 else rng.randrange(0, max(1, len(words) - size))
-            yield _id("passage", doc.id, k), " ".join(words[start:start + size]), (doc.id,)
+        if len(words) >= min_words:
+            yield f"passage:{doc.id}", " ".join(words[:rng.randint(min_words, max_words)]), (doc.id,)
 
 
 @SYNTHETIC.decorator("counterargument")
