@@ -71,6 +71,9 @@ REGISTRY: tuple[Benchmark, ...] = (
               adapter="_adapt_load"),
     Benchmark("lucene_versions", "Lucene 9 vs Lucene 10", "the same benchmarks on Lucene 9.9.1 (Pyserini 1.6.0)",
               {"collections": ("scifact", "arguana"), "repeats": 3}, {"collections": ("scifact",), "repeats": 1}),
+    Benchmark("scale", "Search at a million documents", "Anserini `SimpleImpactSearcher` and BMP 0.2.8 (exact and "
+              "approximate), same vectors, same run", {}, {"sizes": (20_000, 100_000), "per_collection": 20,
+                                                           "leak_queries": 2_000}),
 )
 
 

@@ -88,3 +88,17 @@ def small_dense(tmp_path_factory, minilm, scifact_sample):
                            encoder=minilm)
     index_dense(root / "vectors", root / "index", progress=False)
     return root / "index", root / "vectors", docs, queries, qrels
+
+
+@pytest.fixture(scope="session")
+def scifact_sample_vectors(tmp_path_factory, scifact_sample):
+    """The SciFact sample's documents and judged queries encoded by SPLADE-tiny (128 tokens): (documents folder,
+    queries folder)."""
+    from lsr_lucene.encoding.stages.sparse import EncodeConfig, EncodeSettings, encode_documents, encode_queries
+
+    docs, queries, _ = scifact_sample
+    root = tmp_path_factory.mktemp("scifact-sample-vectors")
+    config, settings = EncodeConfig(max_length=128), EncodeSettings(progress=False)
+    encode_documents(iter(docs), root / "vectors", config, settings)
+    encode_queries(queries, root / "queries", config, settings)
+    return root / "vectors", root / "queries"

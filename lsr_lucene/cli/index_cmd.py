@@ -24,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--optimize", action="store_true", help="merge the impact index into one segment")
     parser.add_argument("--parts", type=int, default=1, help="index this many groups of shards in parallel (each "
                         "with --threads threads) into separate Lucene indexes, then merge them")
+    parser.add_argument("--prune-doc-terms", type=int, default=0, metavar="N",
+                        help="static pruning (approximate search): index only each document's N highest impacts "
+                             "(java/ plugin; 0 keeps all)")
+    parser.add_argument("--term-top-postings", type=int, default=0, metavar="N",
+                        help="for approximate search (search --top-postings): also index each term's N "
+                             "highest-impact postings and each document's vector (java/ plugin; the index about "
+                             "doubles; 0: none)")
     add_engine_option(parser)
     add_jvm_options(parser)
 
@@ -47,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
                               source=args.collection)
     else:
         manifest = index_impact(args.vectors, args.index, args.threads, not args.quiet, args.overwrite,
-                                engine=args.engine, optimize=args.optimize, parts=args.parts)
+                                engine=args.engine, optimize=args.optimize, parts=args.parts,
+                                prune_doc_terms=args.prune_doc_terms, term_top_postings=args.term_top_postings)
     print(json.dumps({"index": args.index, "engine": manifest["engine"], **manifest["lucene"],
                       "bytes": manifest["bytes"], "seconds": round(manifest["seconds"], 2)}))
     return 0

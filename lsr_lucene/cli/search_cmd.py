@@ -10,6 +10,7 @@ from typing import Any
 
 from ..engine import DEFAULT_ENGINE
 from ..errors import ConfigError
+from ..search.approximate import PRESETS, Approximation, approximation
 from .fuse_cmd import add_fusion_options, fusion_config
 from .options import add_device_option, add_engine_option, add_jvm_options, add_remove_query, start_jvm
 
@@ -44,6 +45,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_remove_query(parser)
     add_engine_option(parser)
     add_jvm_options(parser)
+    approx = parser.add_argument_group("approximate impact search (java/ plugin; knobs at 1 are exact)")
+    approx.add_argument("--approximate", default=None, metavar="PRESET",
+                        help="a preset of the knobs below: " + ", ".join(
+                            f"{name} (mass {a.query_mass:g}, factor {a.threshold_factor:g}, candidates "
+                            f"{a.candidates}{', top postings' if a.top_postings else ''})"
+                            for name, a in PRESETS.items()) + " (default: exact)")
+    approx.add_argument("--query-mass", type=float, default=None,
+                        help="keep each query's heaviest terms carrying this fraction of its weight, in (0, 1]")
+    approx.add_argument("--threshold-factor", type=float, default=None,
+                        help="skip documents that cannot beat the k-th score times this factor, >= 1 (BMP's "
+                             "alpha is its inverse)")
+    approx.add_argument("--candidates", type=int, default=None,
+                        help="rescore this many of the first search's best documents with the whole query (with "
+                             "--query-mass below 1 or --top-postings; 0: none)")
+    approx.add_argument("--top-postings", action="store_true", default=None,
+                        help="search only each term's top postings (an index built with --term-top-postings), "
+                             "then rescore --candidates")
     hybrid = parser.add_argument_group("hybrid search")
     hybrid.add_argument("--hybrid", default=None, help="comma-separated retrievers whose runs are fused with the "
                         "--index run: dense, bm25, impact (each needs its --<name>-index)")
@@ -87,12 +105,13 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
         from ..io.vectors import read_vectors
 
         vectors = list(read_vectors(vectors_dir))
+        approx = _approximation(args) if index == args.index else approximation()
         if not columns:
-            return search_vectors(index, vectors, args.k, args.threads, remove, engine)
+            return search_vectors(index, vectors, args.k, args.threads, remove, engine, approx)
         from ..search.fusion import as_columns
         from ..search.impact import open_impact_searcher
 
-        with open_impact_searcher(index, engine) as searcher:
+        with open_impact_searcher(index, engine, approx) as searcher:
             started = time.perf_counter()
             qids, query_vectors = [q for q, _ in vectors], [v for _, v in vectors]
             if hasattr(searcher, "search_columns"):
@@ -118,13 +137,22 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
         return found, time.perf_counter() - started
 
 
+def _approximation(args: argparse.Namespace) -> Approximation:
+    return approximation(args.approximate, query_mass=args.query_mass, threshold_factor=args.threshold_factor,
+                         candidates=args.candidates, top_postings=args.top_postings)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..io.trec import write_run
 
     primary = _primary(args)
     others = _others(args, primary)
+    approx = _approximation(args)
     if args.refine and (primary != "impact" or others):
         raise ConfigError("--refine works on impact search (--queries) without --hybrid")
+    if not approx.exact and (primary != "impact" or args.refine):
+        raise ConfigError("--approximate, --query-mass, --threshold-factor, --candidates and --top-postings apply to "
+                          "impact search (--queries) without --refine")
     fusion = fusion_config(args, args.k) if others else None
     collection = None
     if args.collection:
@@ -168,14 +196,28 @@ def run(args: argparse.Namespace) -> int:
                     write_run(Path(args.save_runs) / f"{name}.trec", single, tag=name)
         count = write_run(args.output, run_, tag)
     total = sum(seconds.values())
-    print(json.dumps({"run": args.output, "queries": count, "runs": runs,
-                      "engine": engine if "impact" in runs else None,
-                      "fusion": fusion.method if fusion else None,
-                      "weights": list(fusion.weights_for(len(runs))) if fusion else None,
-                      "seconds": round(total, 3),
-                      "seconds_by_step": {name: round(value, 4) for name, value in seconds.items()},
-                      "queries_per_s": round(count / total, 1) if total else None, "remove_query": remove}))
+    stats = {"run": args.output, "queries": count, "runs": runs, "engine": engine if "impact" in runs else None,
+             "approximation": dict(approx.to_dict(), preset=args.approximate) if primary == "impact" else None,
+             "fusion": fusion.method if fusion else None,
+             "weights": list(fusion.weights_for(len(runs))) if fusion else None,
+             "seconds": round(total, 3), "seconds_by_step": {name: round(value, 4) for name, value in seconds.items()},
+             "queries_per_s": round(count / total, 1) if total else None, "remove_query": remove}
+    if primary == "impact":
+        _write_run_manifest(args, stats)
+    print(json.dumps(stats))
     return 0
+
+
+def _write_run_manifest(args: argparse.Namespace, stats: dict[str, Any]) -> None:
+    """``<run>.manifest.json`` beside an impact run: what made it (index and its static pruning, queries, k, engine,
+    approximation knobs)."""
+    from ..io.atomic import write_text
+    from ..io.manifest import try_read_manifest
+
+    index_manifest = try_read_manifest(args.index) or {}
+    manifest = {"kind": "lsr-lucene/run", "index": str(args.index), "queries": args.queries, "k": args.k,
+                "threads": args.threads, "index_pruning": index_manifest.get("pruning"), **stats}
+    write_text(f"{args.output}.manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def _impact_alone(args: argparse.Namespace, remove: bool, engine: str) -> tuple[int, float]:
@@ -191,7 +233,9 @@ def _impact_alone(args: argparse.Namespace, remove: bool, engine: str) -> tuple[
         run_, seconds = search_refined(args.index, list(read_vectors(args.queries)), args.queries, args.doc_tokens,
                                        args.k, RefineConfig(args.k_prime, args.alpha), args.threads, remove)
         return write_run(args.output, run_, f"lsr-lucene-{args.refine}"), seconds
+    approx = _approximation(args)
     started = time.perf_counter()
     count = write_run(args.output, iter_search_vectors(args.index, read_vectors(args.queries), args.k, args.threads,
-                                                       remove, engine), "lsr-lucene")
+                                                       remove, engine, approximation=approx),
+                      "lsr-lucene" if approx.exact else "lsr-lucene-approximate")
     return count, time.perf_counter() - started

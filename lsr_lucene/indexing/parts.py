@@ -97,6 +97,9 @@ def merge_index_folders(indexes: Sequence[str | os.PathLike], out: str | os.Path
     for path, manifest in zip(indexes, manifests):
         if manifest.get("kind") != IMPACT_KIND or not manifest.get("complete"):
             raise ConfigError(f"{path}: not a finished impact index (kind {manifest.get('kind')!r})")
+        if manifest.get("term_top_postings"):
+            raise ConfigError(f"{path}: built with --term-top-postings (a vocabulary and top postings of its own); "
+                              "merge indexes built without it")
     if len({json.dumps(m["config"].get("encode"), sort_keys=True) for m in manifests}) > 1:
         raise ConfigError("the indexes hold vectors encoded with different settings; merging them would mix scores")
     with atomic_dir(out) as tmp:

@@ -29,7 +29,8 @@ def _raise_failure(failure: Any, what: str) -> None:
 
 def index_vector_files(files: Sequence[str | os.PathLike], index_dir: str | os.PathLike, threads: int = 2,
                        total: int | None = None, progress: bool = True, ram_buffer_mb: float = 0,
-                       optimize: bool = False, update: bool = False) -> dict[str, int]:
+                       optimize: bool = False, update: bool = False, doc_terms: int = 0,
+                       term_top_postings: int = 0) -> dict[str, int]:
     """Index the ``JsonVectorCollection`` JSONL files (plain or .gz) into a new index at ``index_dir``.
 
     Returns the counters ``indexed`` (documents), ``empty`` (records with an empty vector, skipped),
@@ -37,12 +38,17 @@ def index_vector_files(files: Sequence[str | os.PathLike], index_dir: str | os.P
     file, line and id; nothing is committed then. ``ram_buffer_mb`` 0 means Anserini's 4096 MB bounded by half
     the heap; ``optimize`` merges the index into one segment. ``update`` adds the documents to the existing index
     at ``index_dir`` instead, each replacing the document with its id (an empty vector deletes it), and adds the
-    counters ``added``, ``replaced`` and ``deleted``.
+    counters ``added``, ``replaced`` and ``deleted``. ``doc_terms`` > 0 prunes statically: each document keeps its
+    ``doc_terms`` highest impacts (``postings`` counts the kept ones). ``term_top_postings`` > 0 also indexes, for
+    approximate search, each term's ``term_top_postings`` highest-impact postings in a second field and every
+    document's vector as doc values (the input is read twice).
     """
     if threads < 1:
         raise ValueError(f"threads must be >= 1, got {threads}")
     indexer = jvm.autoclass("org.lsrlucene.index.ImpactIndexer")(str(index_dir), int(threads), float(ram_buffer_mb),
                                                                  bool(optimize), bool(update))
+    indexer.setDocTermLimit(int(doc_terms))
+    indexer.setTermTopPostings(int(term_top_postings))
     bar = progress_bar(desc="index (plugin)", total=total, enabled=progress)
     indexer.start([str(Path(f)) for f in files])
     try:

@@ -110,11 +110,15 @@ def update_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike, t
     if _last_update(manifest, op="update", vectors_sha256=shas):
         return manifest
     _check_plugin()
+    if manifest.get("term_top_postings"):
+        raise ConfigError(f"{index_dir}: built with --term-top-postings, whose top postings depend on every "
+                          "document; rebuild it instead of updating it")
     started = time.time()
     with _copy_of(index_dir) as tmp:
         counters = index_vector_files([vectors_dir / s["file"] for s in source["shards"]], tmp, threads,
                                       total=source["totals"].get("records"), progress=progress,
-                                      optimize=bool(manifest.get("optimize")), update=True)
+                                      optimize=bool(manifest.get("optimize")), update=True,
+                                      doc_terms=(manifest.get("pruning") or {}).get("doc_terms", 0))
         entry = {"op": "update", "vectors": str(vectors_dir.resolve()), "vectors_sha256": shas,
                  "counters": counters, "seconds": time.time() - started}
         expected = manifest["lucene"]["documents"] + counters["added"] - counters["deleted"]

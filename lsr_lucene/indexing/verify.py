@@ -60,6 +60,9 @@ def verify_index(index_dir: str | os.PathLike, vectors_dir: str | os.PathLike | 
             return report
         if manifest.get("kind") != IMPACT_KIND:
             raise ManifestError(f"{index_dir}: not an index built by lsr-lucene (kind {manifest.get('kind')!r})")
+        if manifest.get("pruning"):
+            raise ManifestError(f"{index_dir}: statically pruned ({manifest['pruning']}), so its postings differ "
+                                "from its vectors by design; verify checks unpruned indexes")
         source = vectors_source(vectors_dir or manifest["config"]["vectors"])
         if manifest.get("updates"):
             from .update import final_vectors

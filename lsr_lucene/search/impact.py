@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from .. import jvm
 from ..engine import DEFAULT_ENGINE, resolve_engine
-from ..errors import JvmError
+from ..errors import ConfigError, JvmError
 from ..types import Hit, ImpactVector, Run
 from ..indexing.manifest import lucene_index_dir
+from .approximate import EXACT, Approximation
 from .base import Searcher, hits_from_java, run_from_java
 
 if TYPE_CHECKING:
@@ -32,15 +33,19 @@ def _java_vector(vector: ImpactVector) -> object:
     return jmap
 
 
-def open_impact_searcher(index_dir: str | os.PathLike, engine: str = DEFAULT_ENGINE
-                         ) -> "AnseriniImpactSearcher | PluginImpactSearcher":
+def open_impact_searcher(index_dir: str | os.PathLike, engine: str = DEFAULT_ENGINE,
+                         approximation: Approximation = EXACT) -> "AnseriniImpactSearcher | PluginImpactSearcher":
     """A searcher of the impact index ``index_dir`` by ``engine`` (``plugin``: the java/ plugin's bulk batch
     searcher; ``anserini``: ``SimpleImpactSearcher``); ``plugin`` falls back to Anserini when the plugin is
-    unavailable. Both rank identically; see ``search.plugin`` for how their scores differ."""
+    unavailable. Both rank identically; see ``search.plugin`` for how their scores differ. An ``approximation``
+    other than exact needs the plugin."""
     if resolve_engine(engine) == "plugin":
         from .plugin import PluginImpactSearcher
 
-        return PluginImpactSearcher(index_dir)
+        return PluginImpactSearcher(index_dir, approximation=approximation)
+    if not approximation.exact:
+        raise ConfigError(f"approximate search ({approximation.to_dict()}) needs the java/ plugin engine, not "
+                          "Anserini's SimpleImpactSearcher")
     return AnseriniImpactSearcher(index_dir)
 
 

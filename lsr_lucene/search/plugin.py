@@ -5,7 +5,7 @@ cross to Java as one string, hits come back in three bulk pieces (Lucene doc ids
 id doc values maps to collection ids), and each query is scored either term at a time over all its postings or by
 Lucene's pruning disjunction (``STRATEGIES``; same hits and scores either way, the default ``auto`` picks per
 query). Scores are Lucene's exact scores: the dot product of query and document impacts, without Anserini's
-rounding to 1e-4 and its 1e-6 tie steps.
+rounding to 1e-4 and its 1e-6 tie steps. An ``Approximation`` (``search.approximate``) trades recall for speed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .. import jvm
 from ..errors import ConfigError, JvmError
 from ..types import DocTable, Hit, ImpactVector, Run, RunColumns
 from ..indexing.manifest import lucene_index_dir
+from .approximate import EXACT, Approximation
 from .base import Searcher
 
 
@@ -39,20 +40,34 @@ class PluginImpactSearcher(Searcher):
 
     engine = "plugin"
 
-    def __init__(self, index_dir: str | os.PathLike, strategy: str = "auto") -> None:
+    def __init__(self, index_dir: str | os.PathLike, strategy: str = "auto",
+                 approximation: Approximation = EXACT) -> None:
         """``strategy`` (one of ``STRATEGIES``): ``exhaustive`` scores a query term at a time over all its postings,
         ``pruned`` lets Lucene skip documents that cannot reach the top k, ``auto`` takes ``exhaustive`` when the
-        query's postings number at least half the index's documents. All give the same hits and scores."""
-        if strategy not in STRATEGIES:
-            raise ConfigError(f"unknown search strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
+        query's postings number at least half the index's documents (``pruned`` when the approximation's threshold
+        factor is above 1). All give the same hits and scores, unless ``approximation`` is not exact."""
         self.index_dir = index_dir = lucene_index_dir(index_dir)
         searcher_class = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")
         try:
             self._searcher = searcher_class(str(index_dir))
         except Exception as exc:
             raise JvmError(f"could not open {index_dir}: {jvm.java_error_message(exc)}") from exc
-        self._searcher.setStrategy(strategy)
+        self.configure(strategy, approximation)
         self._table: DocTable | None = None
+        self.last_latencies = np.zeros(0)
+        """Seconds each query of the last batch took in Java (parsed query to final hits)."""
+
+    def configure(self, strategy: str, approximation: Approximation = EXACT) -> None:
+        """Search later queries with ``strategy`` and ``approximation`` (the index stays open)."""
+        if strategy not in STRATEGIES:
+            raise ConfigError(f"unknown search strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
+        self._searcher.setStrategy(strategy)
+        try:
+            self._searcher.setApproximation(float(approximation.query_mass), float(approximation.threshold_factor),
+                                            int(approximation.candidates), bool(approximation.top_postings))
+        except Exception as exc:
+            raise ConfigError(f"{self.index_dir}: {jvm.java_error_message(exc)}") from exc
+        self.strategy, self.approximation = strategy, approximation
 
     @property
     def num_docs(self) -> int:
@@ -91,6 +106,7 @@ class PluginImpactSearcher(Searcher):
         counts = np.frombuffer(bytes(result.counts()), dtype="<i4").astype(np.int64)
         docs = np.frombuffer(bytes(result.docs()), dtype="<i4").astype(np.int64)
         scores = np.frombuffer(bytes(result.scores()), dtype="<f4").astype(np.float64)
+        self.last_latencies = np.frombuffer(bytes(result.nanos()), dtype="<i8") / 1e9
         return RunColumns(list(qids), counts, docs, scores, self.table)
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ..engine import DEFAULT_ENGINE
 from ..types import Hit, ImpactVector, Run, RunColumns
+from .approximate import Approximation, approximation
 from .base import Searcher, remove_self_hits
 from .fusion import as_columns
 from .impact import open_impact_searcher
@@ -27,12 +28,15 @@ Query = str | ImpactVector
 
 class ImpactSearcher(Searcher):
     """Search the impact index ``index_dir``; ``encoder`` encodes text queries (default: the index's own settings,
-    ``query_max_length`` overriding its max length, on ``device``)."""
+    ``query_max_length`` overriding its max length, on ``device``). ``approximate`` (a preset name of
+    ``search.approximate.PRESETS`` or an ``Approximation``; None: exact) trades recall for speed (plugin only)."""
 
     def __init__(self, index_dir: str | os.PathLike, encoder: QueryImpactEncoder | None = None,
                  query_max_length: int | None = None, threads: int | None = None, engine: str = DEFAULT_ENGINE,
-                 remove_self: bool = False, device: str = "auto") -> None:
-        self.engine = open_impact_searcher(index_dir, engine)
+                 remove_self: bool = False, device: str = "auto",
+                 approximate: str | Approximation | None = None) -> None:
+        self.approximation = approximate if isinstance(approximate, Approximation) else approximation(approximate)
+        self.engine = open_impact_searcher(index_dir, engine, self.approximation)
         self.index_dir, self.remove_self = index_dir, remove_self
         self._encoder, self._max_length, self._threads, self._device = encoder, query_max_length, threads, device
 

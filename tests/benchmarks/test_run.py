@@ -9,7 +9,7 @@ from benchmarks import run
 
 def test_registry_names_are_unique_and_match_modules_or_adapters():
     benches = run.registry()
-    assert {"encode", "scaling", "indexing", "search", "slim", "fusion", "load", "inference_free"} <= set(benches)
+    assert {"encode", "scaling", "indexing", "search", "slim", "fusion", "load", "inference_free", "scale"} <= set(benches)
     for bench in benches.values():
         assert bench.adapter is None or callable(getattr(run, bench.adapter))
 

@@ -3,6 +3,7 @@ package org.lsrlucene.index;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,9 @@ public final class ImpactIndexer {
   private final boolean optimize;
   private final boolean update;
   private volatile IndexUpdates updates;
+  private volatile int docTermLimit;
+  private volatile int termTopPostings;
+  private TopPostingsPlan plan;
   private final AtomicLong indexed = new AtomicLong();
   private final AtomicLong empty = new AtomicLong();
   private final AtomicLong postings = new AtomicLong();
@@ -74,6 +78,30 @@ public final class ImpactIndexer {
         : Math.min(4096.0, Runtime.getRuntime().maxMemory() / 2.0 / (1 << 20));
     this.optimize = optimize;
     this.update = update;
+  }
+
+  /**
+   * Static pruning: index only each document's {@code limit} highest impacts (ties: the earlier terms of the record);
+   * 0, the default, keeps every term. Call before {@link #start}.
+   */
+  public void setDocTermLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("the terms kept per document must be >= 0 (0: all), got " + limit);
+    }
+    docTermLimit = limit;
+  }
+
+  /**
+   * For approximate search: also index each term's {@code n} highest-impact postings in a second field and each
+   * document's vector as doc values ({@link TopPostingsPlan}; the input is read twice). 0, the default: neither.
+   * Call before {@link #start}; not with updates.
+   */
+  public void setTermTopPostings(int n) {
+    if (n < 0 || (n > 0 && update)) {
+      throw new IllegalArgumentException("term top postings must be >= 0 (0: none) and cannot be added by an "
+          + "update, got " + n);
+    }
+    termTopPostings = n;
   }
 
   /** Start indexing {@code files} (in this order) in the background. */
@@ -152,6 +180,7 @@ public final class ImpactIndexer {
   }
 
   private void run(List<Path> files) throws Exception {
+    plan = termTopPostings > 0 ? TopPostingsPlan.read(files, termTopPostings) : null;
     updates = update ? new IndexUpdates(indexDir.toString()) : null;
     try (IndexUpdates closing = updates;
          Directory dir = FSDirectory.open(indexDir);
@@ -169,6 +198,9 @@ public final class ImpactIndexer {
       }
       if (update) {
         writer.forceMergeDeletes();
+      }
+      if (plan != null) {
+        writer.setLiveCommitData(plan.userData().entrySet());
       }
       writer.commit();
       if (optimize) {
@@ -244,6 +276,9 @@ public final class ImpactIndexer {
       while (failure.get() == null && (block = blocks.next()) != null) {
         for (int d = 0; d < block.size; d++) {
           int size = block.terms[d].length;
+          if (docTermLimit > 0 && size > docTermLimit) {
+            size = keepHeaviest(block.terms[d], block.impacts[d], docTermLimit);
+          }
           if (size == 0) {
             empty.incrementAndGet();
             if (update) {  // the final documents hold no such document: an index from scratch skips it
@@ -253,6 +288,12 @@ public final class ImpactIndexer {
           }
           try {
             Document doc = document.set(block.ids[d], block.terms[d], block.impacts[d], size);
+            if (plan != null) {
+              Document withTop = new Document();
+              doc.forEach(withTop::add);
+              plan.addFields(withTop, block.terms[d], block.impacts[d], size);
+              doc = withTop;
+            }
             if (update) {
               updates.put(writer, block.ids[d], doc);
             } else {
@@ -263,8 +304,8 @@ public final class ImpactIndexer {
                 + e.getMessage());
           }
           long sum = 0;
-          for (int impact : block.impacts[d]) {
-            sum += impact;
+          for (int i = 0; i < size; i++) {
+            sum += block.impacts[d][i];
           }
           postings.addAndGet(size);
           impactSum.addAndGet(sum);
@@ -277,5 +318,32 @@ public final class ImpactIndexer {
     } catch (Throwable t) {
       failure.compareAndSet(null, t);
     }
+  }
+
+  /**
+   * Move the {@code limit} highest impacts of a record (ties: earlier terms first) to the front of its arrays, in
+   * their input order; returns {@code limit}.
+   */
+  static int keepHeaviest(String[] terms, int[] impacts, int limit) {
+    int[] sorted = impacts.clone();
+    Arrays.sort(sorted);
+    int cut = sorted[sorted.length - limit];  // the smallest impact kept
+    int above = 0;
+    for (int impact : impacts) {
+      if (impact > cut) {
+        above++;
+      }
+    }
+    int tiesKept = limit - above;
+    int kept = 0;
+    for (int i = 0; i < impacts.length && kept < limit; i++) {
+      boolean keep = impacts[i] > cut || (impacts[i] == cut && tiesKept-- > 0);
+      if (keep) {
+        terms[kept] = terms[i];
+        impacts[kept] = impacts[i];
+        kept++;
+      }
+    }
+    return limit;
   }
 }

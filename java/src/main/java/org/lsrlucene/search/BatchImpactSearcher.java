@@ -34,13 +34,24 @@ public final class BatchImpactSearcher implements Closeable {
 
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
+  private final ForwardVectors forward;
   private volatile String strategy = "auto";
+  private volatile double queryMass = 1;
+  private volatile float thresholdFactor = 1;
+  private volatile int candidates;
+  private volatile boolean topPostings;
 
   public BatchImpactSearcher(String indexDir) throws IOException {
     this.reader = DirectoryReader.open(FSDirectory.open(Paths.get(indexDir)));
     this.searcher = new IndexSearcher(reader);
     searcher.setSimilarity(new ImpactSimilarity());
     searcher.setQueryCache(null);
+    this.forward = ForwardVectors.of(reader);
+  }
+
+  /** How many postings per term the index's {@value ForwardVectors#TOP_FIELD} field keeps; 0 without it. */
+  public int termTopPostings() {
+    return forward == null ? 0 : forward.topPostings();
   }
 
   public int numDocs() {
@@ -84,6 +95,36 @@ public final class BatchImpactSearcher implements Closeable {
   }
 
   /**
+   * Approximate search (query mass and threshold factor at 1, no top postings: exact, the default). {@code
+   * queryMass} in (0, 1]: each query is first searched with its heaviest terms that carry this fraction of its total
+   * weight ({@link VectorQuery#keepMass}); {@code thresholdFactor} >= 1: that search skips what cannot beat the
+   * k-th score times this factor (see {@link TopHitsCollector}; only the {@code pruned} strategy skips, so under
+   * {@code auto} a factor above 1 picks it); {@code topPostings}: that search reads only each term's top postings
+   * (the {@value ForwardVectors#TOP_FIELD} field of an index built with them), term at a time; {@code candidates}
+   * >= 0: when terms were left out or top postings read, the best {@code candidates} documents (when more than k)
+   * get their exact scores, from the forward vectors when the index has them ({@link ForwardVectors}), else by
+   * adding the left-out terms' contributions ({@link Rescorer}), and are ranked again.
+   */
+  public void setApproximation(double queryMass, double thresholdFactor, int candidates, boolean topPostings) {
+    if (!(queryMass > 0 && queryMass <= 1)) {
+      throw new IllegalArgumentException("query mass must be in (0, 1], got " + queryMass);
+    }
+    if (!(thresholdFactor >= 1) || Double.isInfinite(thresholdFactor)) {
+      throw new IllegalArgumentException("threshold factor must be a finite number >= 1, got " + thresholdFactor);
+    }
+    if (candidates < 0) {
+      throw new IllegalArgumentException("candidates must be >= 0 (0: no rescoring), got " + candidates);
+    }
+    if (topPostings && forward == null) {
+      throw new IllegalArgumentException("this index has no top postings: build it with --term-top-postings N");
+    }
+    this.queryMass = queryMass;
+    this.thresholdFactor = (float) thresholdFactor;
+    this.candidates = candidates;
+    this.topPostings = topPostings;
+  }
+
+  /**
    * Search every query of {@code queries}: one query per line, {@code term weight term weight ...} separated by
    * single spaces (terms hold no whitespace; an empty line is a query without hits).
    *
@@ -101,13 +142,18 @@ public final class BatchImpactSearcher implements Closeable {
       parsed[q] = VectorQuery.parse(lines[q], q);
     }
     TopHitsCollector.Hits[] results = new TopHitsCollector.Hits[n];
+    long[] nanos = new long[n];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Runnable work = () -> {
       ExhaustiveScorer exhaustive = new ExhaustiveScorer();
+      Rescorer rescorer = new Rescorer();
+      ForwardVectors.Scorer exact = forward == null ? null : forward.new Scorer();
       try {
         for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
-          results[q] = search(parsed[q], k, exhaustive);
+          long started = System.nanoTime();
+          results[q] = search(parsed[q], k, exhaustive, rescorer, exact);
+          nanos[q] = System.nanoTime() - started;
         }
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
@@ -128,26 +174,49 @@ public final class BatchImpactSearcher implements Closeable {
       Throwable t = failure.get();
       throw t instanceof Exception ? (Exception) t : new RuntimeException(t);
     }
-    return new BatchResult(results);
+    return new BatchResult(results, nanos);
   }
 
-  private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive) throws IOException {
-    if (query.size() == 0) {
+  private TopHitsCollector.Hits search(VectorQuery query, int k, ExhaustiveScorer exhaustive, Rescorer rescorer,
+                                       ForwardVectors.Scorer exact) throws IOException {
+    VectorQuery kept = query.keepMass(queryMass);
+    if (kept.size() == 0) {
       return new TopHitsCollector.Hits(0);
     }
-    TopHitsCollector collector = new TopHitsCollector(k);
-    if (exhaustive(query)) {
-      exhaustive.score(reader.leaves(), CONTENTS, query.terms, query.weights, collector);
+    boolean top = topPostings;
+    boolean rescore = candidates > k && (top || kept.size() < query.size());
+    TopHitsCollector collector = new TopHitsCollector(rescore ? candidates : k, thresholdFactor);
+    if (top) {
+      exhaustive.score(reader.leaves(), ForwardVectors.TOP_FIELD, kept.terms, kept.weights, collector);
+    } else if (exhaustive(kept)) {
+      exhaustive.score(reader.leaves(), CONTENTS, kept.terms, kept.weights, collector);
     } else {
-      searcher.search(query.booleanQuery(CONTENTS), collector);
+      searcher.search(kept.booleanQuery(CONTENTS), collector);
     }
-    return collector.hits(reader.leaves());
+    if (!rescore) {
+      return collector.hits(reader.leaves());
+    }
+    TopHitsCollector.Hits found = collector.candidates();
+    if (exact != null) {
+      exact.query(query);
+      exact.rescore(reader.leaves(), found.docs, found.scores);
+    } else {
+      rescorer.add(reader.leaves(), CONTENTS, query.without(kept), found.docs, found.scores);
+    }
+    TopHitsCollector best = new TopHitsCollector(k, 1f);
+    for (int i = 0; i < found.docs.length; i++) {
+      best.offer(found.docs[i], found.scores[i]);
+    }
+    return best.hits(reader.leaves());
   }
 
   /** Whether to score {@code query} term at a time (see {@link #setStrategy}). */
   private boolean exhaustive(VectorQuery query) throws IOException {
     if (!"auto".equals(strategy)) {
       return "exhaustive".equals(strategy);
+    }
+    if (thresholdFactor > 1) {
+      return false;
     }
     long postings = 0;
     for (BytesRef term : query.terms) {

@@ -7,14 +7,15 @@ import java.nio.ByteOrder;
  * The hits of a batch of queries in three flat pieces that cross to Python in one call each, all little-endian
  * bytes for {@code numpy.frombuffer}: hits per query (int32), Lucene doc ids (int32, index-wide; {@link
  * BatchImpactSearcher#ids} maps them to collection ids) and scores (float32), queries in input order and hits best
- * first.
+ * first; and each query's search time (int64 nanoseconds, from parsed query to final hits).
  */
 public final class BatchResult {
   private final byte[] counts;
   private final byte[] docs;
   private final byte[] scores;
+  private final byte[] nanos;
 
-  BatchResult(TopHitsCollector.Hits[] perQuery) {
+  BatchResult(TopHitsCollector.Hits[] perQuery, long[] nanosPerQuery) {
     int total = 0;
     for (TopHitsCollector.Hits hits : perQuery) {
       total += hits.docs.length;
@@ -32,6 +33,11 @@ public final class BatchResult {
     this.counts = countBuf.array();
     this.docs = docBuf.array();
     this.scores = scoreBuf.array();
+    ByteBuffer nanoBuf = ByteBuffer.allocate(8 * nanosPerQuery.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (long n : nanosPerQuery) {
+      nanoBuf.putLong(n);
+    }
+    this.nanos = nanoBuf.array();
   }
 
   /** Hits per query, int32 little-endian. */
@@ -47,5 +53,10 @@ public final class BatchResult {
   /** Scores of all hits, float32 little-endian. */
   public byte[] scores() {
     return scores;
+  }
+
+  /** Search time of each query in nanoseconds, int64 little-endian. */
+  public byte[] nanos() {
+    return nanos;
   }
 }

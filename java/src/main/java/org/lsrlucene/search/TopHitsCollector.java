@@ -21,16 +21,25 @@ import org.apache.lucene.util.BytesRef;
  * {@code TOP_SCORES} and raises the minimum competitive score to the current k-th score, which keeps the documents
  * tied with it), and it reads the ids of the final hits only, from doc values rather than stored fields. Scores
  * computed elsewhere (see {@link ExhaustiveScorer}) come in through {@link #offer}.
+ *
+ * <p>A threshold factor above 1 makes the search approximate: Lucene is told that only scores of at least the k-th
+ * score times the factor compete (WAND's over-estimated threshold; BMP's alpha is its inverse), so it skips documents
+ * and blocks whose upper bound falls below that, some of which would have entered the top k. Documents it still
+ * scores are ranked as usual. The factor 1 is the exact setting.
  */
 final class TopHitsCollector implements Collector {
   private final int k;
+  private final float thresholdFactor;
   private int[] docs;
   private float[] scores;
+  private float[] scratch = new float[0];
   private int size;
   private float minScore = Float.NEGATIVE_INFINITY;
 
-  TopHitsCollector(int k) {
+  /** @param thresholdFactor at least 1; the minimum competitive score Lucene gets is the k-th score times it */
+  TopHitsCollector(int k, float thresholdFactor) {
     this.k = k;
+    this.thresholdFactor = thresholdFactor;
     int capacity = Math.max(64, 2 * k);
     docs = new int[capacity];
     scores = new float[capacity];
@@ -51,7 +60,7 @@ final class TopHitsCollector implements Collector {
       public void setScorer(Scorable scorer) throws IOException {
         this.scorer = scorer;
         if (minScore > Float.NEGATIVE_INFINITY) {
-          scorer.setMinCompetitiveScore(minScore);
+          scorer.setMinCompetitiveScore(minScore * thresholdFactor);
         }
       }
 
@@ -60,7 +69,7 @@ final class TopHitsCollector implements Collector {
         float before = minScore;
         offer(base + doc, scorer.score());
         if (minScore > before) {
-          scorer.setMinCompetitiveScore(minScore);
+          scorer.setMinCompetitiveScore(minScore * thresholdFactor);
         }
       }
     };
@@ -103,10 +112,63 @@ final class TopHitsCollector implements Collector {
     }
   }
 
+  /** The k-th largest of the buffered scores, by quickselect on a scratch copy (linear time, not a sort). */
   private float kthScore() {
-    float[] sorted = Arrays.copyOf(scores, size);
-    Arrays.sort(sorted);
-    return sorted[size - k];
+    if (scratch.length < size) {
+      scratch = new float[scores.length];
+    }
+    System.arraycopy(scores, 0, scratch, 0, size);
+    int target = size - k;  // its index in ascending order
+    int lo = 0;
+    int hi = size - 1;
+    while (lo < hi) {
+      float pivot = scratch[(lo + hi) >>> 1];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (scratch[i] < pivot) {
+          i++;
+        }
+        while (scratch[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float swap = scratch[i];
+          scratch[i++] = scratch[j];
+          scratch[j--] = swap;
+        }
+      }
+      if (target <= j) {
+        hi = j;
+      } else if (target >= i) {
+        lo = i;
+      } else {
+        break;
+      }
+    }
+    return scratch[target];
+  }
+
+  /**
+   * The k best collected documents, in no order; of the documents tied at the k-th score, the first collected
+   * (candidates for rescoring need no tie order, and partial scores tie often).
+   */
+  Hits candidates() {
+    int n = Math.min(k, size);
+    Hits hits = new Hits(n);
+    float kth = size > k ? kthScore() : Float.NEGATIVE_INFINITY;
+    int above = 0;
+    for (int i = 0; i < size; i++) {
+      above += scores[i] > kth ? 1 : 0;
+    }
+    int ties = n - above;
+    for (int i = 0, j = 0; i < size && j < n; i++) {
+      if (scores[i] > kth || (scores[i] == kth && ties-- > 0)) {
+        hits.docs[j] = docs[i];
+        hits.scores[j++] = scores[i];
+      }
+    }
+    return hits;
   }
 
   /** The final hits, best first: Lucene doc ids and scores, of the same length. */

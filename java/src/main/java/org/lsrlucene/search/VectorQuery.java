@@ -1,5 +1,7 @@
 package org.lsrlucene.search;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -21,6 +23,62 @@ final class VectorQuery {
 
   int size() {
     return terms.length;
+  }
+
+  /**
+   * The query reduced to its heaviest terms: terms by weight, heaviest first (ties in input order), up to and
+   * including the first term at which their weights sum to at least {@code mass} times the query's total weight.
+   * {@code mass} 1 keeps the query as it is (the exact setting); the kept terms stay in input order.
+   */
+  VectorQuery keepMass(double mass) {
+    if (mass >= 1 || terms.length == 0) {
+      return this;
+    }
+    double total = 0;
+    for (float w : weights) {
+      total += w;
+    }
+    Integer[] order = new Integer[terms.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -weights[i]));  // stable: ties in input order
+    boolean[] kept = new boolean[terms.length];
+    int count = 0;
+    double sum = 0;
+    for (Integer i : order) {
+      kept[i] = true;
+      count++;
+      sum += weights[i];
+      if (sum >= mass * total) {
+        break;
+      }
+    }
+    BytesRef[] keptTerms = new BytesRef[count];
+    float[] keptWeights = new float[count];
+    for (int i = 0, j = 0; i < terms.length; i++) {
+      if (kept[i]) {
+        keptTerms[j] = terms[i];
+        keptWeights[j++] = weights[i];
+      }
+    }
+    return new VectorQuery(keptTerms, keptWeights);
+  }
+
+  /** The terms of this query that {@code kept} (a result of {@link #keepMass}) left out, in input order. */
+  VectorQuery without(VectorQuery kept) {
+    int left = terms.length - kept.terms.length;
+    BytesRef[] leftTerms = new BytesRef[left];
+    float[] leftWeights = new float[left];
+    for (int i = 0, j = 0, n = 0; i < terms.length; i++) {
+      if (j < kept.terms.length && kept.terms[j] == terms[i]) {
+        j++;
+      } else {
+        leftTerms[n] = terms[i];
+        leftWeights[n++] = weights[i];
+      }
+    }
+    return new VectorQuery(leftTerms, leftWeights);
   }
 
   /** Parse query number {@code index} of a batch: {@code term weight} pairs separated by single spaces. */
