@@ -25,7 +25,7 @@ _API = {
     "Bm25Searcher": "search.bm25", "DenseSearcher": "search.dense", "SlimSearcher": "search.slim",
     "HybridSearcher": "search.hybrid", "FusionConfig": "search.fusion",
     "semantic_search_lucene": "search.semantic",
-    "start_jvm": "jvm", "resolve_model": "models",
+    "start_jvm": "jvm", "resolve_model": "models", "adapt": "training.adapt",
 }
 __all__ = sorted(_API)
 

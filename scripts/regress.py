@@ -4,8 +4,9 @@
     python scripts/regress.py scifact.splade-tiny [--output DIR]
     python scripts/regress.py --list
 
-A recipe holds the ``lsr-lucene`` arguments, the expected figures per run and a tolerance; exit status 1 when a
-figure is off by more than the tolerance.
+A recipe holds the ``lsr-lucene run`` arguments, the expected figures per run and a tolerance; exit status 1 when a
+figure is off by more than the tolerance. A recipe with ``adapt`` arguments first runs ``lsr-lucene adapt`` with
+them into ``<output>/adapted``, and ``{adapted}`` in its run arguments names the adapted model.
 """
 
 from __future__ import annotations
@@ -43,7 +44,14 @@ def run(name: str, output: str | None = None) -> tuple[dict, list[str]]:
 
     recipe = load(name)
     out = output or f"outputs/regressions/{name}"
-    code = main(["run", *recipe["args"], "--output", out, "--quiet"])
+    args = recipe["args"]
+    if "adapt" in recipe:
+        adapted = str(Path(out) / "adapted")
+        code = main(["adapt", *recipe["adapt"], "--output", adapted, "--quiet"])
+        if code != 0:
+            return {}, [f"lsr-lucene adapt exited with {code}"]
+        args = [arg.replace("{adapted}", str(Path(adapted) / "model")) for arg in args]
+    code = main(["run", *args, "--output", out, "--quiet"])
     if code != 0:
         return {}, [f"lsr-lucene run exited with {code}"]
     report = json.loads((Path(out) / "report.json").read_text())

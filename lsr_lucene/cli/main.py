@@ -29,6 +29,8 @@ COMMANDS = {
     "index-dense": "encode documents with a dense model and build a faiss index (Pyserini FaissSearcher layout)",
     "fuse": "fuse TREC run files (RRF, min-max, z-score, raw), with given weights or weights tuned on held-out qrels",
     "train": "train a SPLADE or inference-free sparse encoder from a config file (resumable)",
+    "adapt": "adapt a sparse encoder to a collection without judgments: pseudo-queries from its corpus, distilled "
+             "from BM25 + dense + the starting model (resumable)",
 }
 
 

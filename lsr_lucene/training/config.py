@@ -49,10 +49,17 @@ class SourceConfig:
     queries: str = "queries.jsonl"
     """Query file, relative to the collection folder."""
     qrels: str = "qrels/train.tsv"
-    """Qrels file, relative to the collection folder (test qrels are refused)."""
+    """Qrels file, relative to the collection folder (test qrels are refused); empty: the queries are unjudged (a
+    query log) and each one's positive is its best candidate by the teacher."""
     synthetic: str | None = None
-    """``title``, ``span`` or ``counterargument`` (ArguAna's training debates): make (query, document) pairs from the
+    """A pseudo-query generator (``training/pseudo_queries.py``: ``title``, ``span``, ``sentence``, ``keyphrase``,
+    ``passage``, or ``counterargument`` for ArguAna's training debates): make (query, document) pairs from the
     corpus instead of reading qrels."""
+    per_document: int = 1
+    """Pseudo-queries per document, for generators that can make several."""
+    exclude_source: bool = False
+    """Leave the document a pseudo-query was made from out of its candidates; the positive is then the teacher's
+    best other document."""
     max_queries: int | None = None
     """Use a random subset of this many training queries (after the dev split)."""
     weight: float | None = None
@@ -67,6 +74,8 @@ class TeacherConfig:
     """``bm25``, ``dense`` (a sentence-transformers model) or ``splade`` (a SPLADE checkpoint)."""
     model: str | None = None
     weight: float = 1.0
+    max_length: int = 512
+    """Tokens per text for the ``splade`` teacher's encoding."""
 
 
 @with_config(_STRICT)
@@ -80,13 +89,26 @@ class DataConfig:
     dev_depth: int = 20
     """Held-out queries rerank the BM25 top ``dev_depth`` (plus their positives)."""
     negatives: int = 3
-    """Hard negatives per query, drawn from the BM25 candidates that are not positives."""
+    """Hard negatives per query, drawn from the candidates that are not positives."""
+    negatives_depth: int | None = None
+    """Draw the hard negatives from the teacher's best ``negatives_depth`` candidates only (None: from all)."""
     depth: int = 50
-    """BM25 candidates kept per query (hard negatives and teacher scores come from them)."""
+    """Candidates kept per query from each retriever (hard negatives and teacher scores come from them)."""
+    candidates: tuple[str, ...] = ("bm25",)
+    """Retrievers whose top ``depth`` are a query's candidates (their union): ``bm25``, and ``dense`` or ``splade``
+    (the teacher of that name searches the whole corpus)."""
     teachers: tuple[TeacherConfig, ...] = (TeacherConfig("bm25"), TeacherConfig("dense", "all-MiniLM-L6-v2"))
     normalization: str = "zscore"
     """How each teacher's scores are normalized over a query's candidates before they are summed: zscore, minmax,
     none."""
+    scale_teacher: bool = False
+    """Multiply the teacher weights so that the ensemble's scores spread as the starting model's do (median
+    per-query standard deviation over candidates): KL distillation otherwise shrinks or inflates the student's
+    weights to match the teacher's spread (docs/training.md)."""
+    dev_metric: str = "ndcg@10"
+    """What selects the checkpoint: ``ndcg@10`` of the held-out queries' positives, or ``agreement@10``, the
+    nDCG@10 of the model's ranking of their candidates against the teacher's ranking (graded by teacher rank; does
+    not saturate when a pseudo-query's own document is trivially first)."""
     cache_dir: str = "outputs/train-cache"
     """Where BM25 indexes, candidates and teacher scores are kept between runs (keyed by what produced them)."""
     seed: int = 0

@@ -52,11 +52,14 @@ def plot_curves(records: Sequence[dict[str, Any]], dev: Sequence[dict[str, Any]]
     ax = axes[1][1]
     if dev:
         ax.plot([d["step"] for d in dev], [d.get("ndcg@10", 0.0) for d in dev], marker="o", label="held-out nDCG@10")
+        if any("agreement@10" in d for d in dev):
+            ax.plot([d["step"] for d in dev], [d.get("agreement@10", 0.0) for d in dev], marker="s",
+                    label="held-out agreement@10 (with the teacher)")
         ax.legend(fontsize=7)
     twin = ax.twinx()
     twin.plot(steps, [r["lambda_document"] for r in records], color="tab:gray", linestyle="--", linewidth=1)
     twin.set_ylabel("document lambda", fontsize=8)
-    ax.set_title("held-out nDCG@10 (rerank), document lambda")
+    ax.set_title("held-out nDCG@10 / agreement@10 (rerank), document lambda")
     ax.set_xlabel("step")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()

@@ -11,7 +11,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Sequence
 
 from ..collections.base import BadInput
 from ..collections.beir import BeirCollection
@@ -19,9 +19,8 @@ from ..collections.files import read_queries
 from ..collections.resolve import load_collection
 from ..errors import ConfigError
 from ..io.trec import read_qrels
-from ..registry import Registry
-from ..types import Doc
 from .config import SourceConfig
+from .pseudo_queries import SYNTHETIC
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,14 @@ class TrainQuery:
     id: str
     text: str
     positives: tuple[str, ...]
+    """Judged or known relevant documents; empty until the teacher labels a query that has none (an unjudged
+    query, or a pseudo-query whose own document is excluded): then its best-scored candidate."""
     source: int
     """Index of the source (and so of the corpus the documents come from)."""
     dev: bool = False
+    exclude: tuple[str, ...] = ()
+    """Documents that are never candidates (the document a pseudo-query was made from, with
+    ``SourceConfig.exclude_source``)."""
 
 
 @dataclass
@@ -57,7 +61,8 @@ def is_dev(query_id: str, fraction: float, seed: int) -> bool:
     return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 
-def _collection(spec: str) -> BeirCollection:
+def training_collection(spec: str) -> BeirCollection:
+    """The BEIR collection ``spec`` names (bad records skipped)."""
     collection = load_collection(spec, BadInput("skip"))
     if not isinstance(collection, BeirCollection):
         raise ConfigError(f"training source {spec!r} must be a BEIR folder or a collection found in the shared data")
@@ -77,63 +82,43 @@ def judged_pairs(folder: Path, queries_file: str, qrels_file: str) -> list[tuple
     return [(qid, texts[qid], tuple(docs)) for qid, docs in positives.items() if qid in texts]
 
 
-SYNTHETIC: Registry[Any] = Registry("synthetic pair generator")
+def _pairs(config: SourceConfig, collection: BeirCollection, seed: int) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(query id, text, positives) of a source: generated, unjudged (no positives yet) or judged."""
+    if config.synthetic is not None:
+        return list(SYNTHETIC.get(config.synthetic)(collection.docs_iter(), seed, config.per_document))
+    if not config.qrels:
+        return [(q.id, q.text, ()) for q in read_queries(collection.folder / config.queries, BadInput("skip"))]
+    return judged_pairs(collection.folder, config.queries, config.qrels)
 
 
-@SYNTHETIC.decorator("title")
-def title_pairs(docs: Iterable[Doc], seed: int = 0) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """A document's title is a query for the document (titles of fewer than 3 words are skipped)."""
-    for doc in docs:
-        if len(doc.title.split()) >= 3 and doc.text.strip():
-            yield f"title:{doc.id}", doc.title, (doc.id,)
-
-
-@SYNTHETIC.decorator("span")
-def span_pairs(docs: Iterable[Doc], seed: int = 0, min_words: int = 5, max_words: int = 12
-               ) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """A random span of ``min_words``..``max_words`` words of a document's text is a query for the document
-    (cropping, as in Contriever); documents shorter than ``2 * max_words`` words are skipped."""
-    rng = random.Random(seed)
-    for doc in docs:
-        words = doc.text.split()
-        if len(words) < 2 * max_words:
-            continue
-        size = rng.randint(min_words, max_words)
-        start = rng.randrange(0, len(words) - size)
-        yield f"span:{doc.id}", " ".join(words[start:start + size]), (doc.id,)
-
-
-@SYNTHETIC.decorator("counterargument")
-def counterargument_pairs(docs: Iterable[Doc], seed: int = 0) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """ArguAna's training debates (ids ``training-...``, disjoint from the test debates): an argument is a query for
-    its counter-argument, the construction of ArguAna's test queries (``collections/arguana.py``). Judged by the
-    corpus's own structure rather than generated, and never from the test debates."""
-    from ..collections.arguana import argument_pairs
-
-    for argument, text, counter in argument_pairs(docs, "training"):
-        yield argument, text, (counter,)
+def _label(config: SourceConfig, name: str) -> str:
+    if config.synthetic is not None:
+        return f"{name}-{config.synthetic}" + ("-others" if config.exclude_source else "")
+    queries = Path(config.queries)
+    if config.queries == SourceConfig.queries:
+        return name
+    return f"{name}-{queries.parts[0] if len(queries.parts) > 1 and not queries.is_absolute() else queries.stem}"
 
 
 def load_source(config: SourceConfig, index: int, dev_fraction: float, seed: int) -> Source:
-    """The corpus and queries of one source, with held-out queries marked ``dev``."""
-    collection = _collection(config.collection)
+    """The corpus and queries of one source, with held-out queries marked ``dev``. Queries whose positives the
+    teacher will choose (unjudged queries; pseudo-queries whose own document is excluded) start without any."""
+    collection = training_collection(config.collection)
     docs = {doc.id: doc.contents for doc in collection.docs_iter()}
-    if config.synthetic is not None:
-        pairs = list(SYNTHETIC.get(config.synthetic)(collection.docs_iter(), seed))
-    else:
-        pairs = judged_pairs(collection.folder, config.queries, config.qrels)
-    pairs = [(qid, text, tuple(d for d in pos if d in docs)) for qid, text, pos in pairs]
-    pairs = [p for p in pairs if p[2] and p[1].strip()]
-    if not pairs:
+    queries = []
+    for qid, text, positives in _pairs(config, collection, seed):
+        positives = tuple(d for d in positives if d in docs)
+        exclude = positives if config.exclude_source else ()
+        positives = () if config.exclude_source else positives
+        if text.strip() and (positives or exclude or not config.qrels):
+            queries.append(TrainQuery(qid, text, positives, index, is_dev(qid, dev_fraction, seed), exclude))
+    if not queries:
         raise ConfigError(f"training source {config.collection!r}: no (query, document) pairs found")
-    queries = [TrainQuery(qid, text, pos, index, is_dev(qid, dev_fraction, seed)) for qid, text, pos in pairs]
     if config.max_queries is not None:
         train = [q for q in queries if not q.dev]
         keep = {q.id for q in random.Random(seed).sample(train, min(config.max_queries, len(train)))}
         queries = [q for q in queries if q.dev or q.id in keep]
-    own = config.synthetic is None and config.queries == SourceConfig.queries
-    label = collection.name if own else f"{collection.name}-{config.synthetic or Path(config.queries).parts[0]}"
-    return Source(collection.name, collection.folder, docs, queries, label)
+    return Source(collection.name, collection.folder, docs, queries, _label(config, collection.name))
 
 
 def split_counts(sources: Sequence[Source]) -> dict[str, dict[str, int]]:

@@ -1,8 +1,9 @@
 """Hard negatives from Lucene: each training query's BM25 top ``depth`` over its own corpus, through the pipeline's
-Anserini BM25 index (``indexing/anserini.py``) and searcher (``search/bm25.py``).
+Anserini BM25 index (``indexing/anserini.py``) and searcher (``search/bm25.py``), joined by other retrievers' top
+documents where the config asks for them.
 
-The candidates double as the teachers' score lists. A positive missing from the BM25 list is added to the candidates
-with the list's lowest BM25 score (BM25 ranked it below everything it returned).
+The candidates double as the teachers' score lists. A candidate missing from the BM25 list gets the list's lowest
+BM25 score (BM25 ranked it below everything it returned).
 """
 
 from __future__ import annotations
@@ -36,16 +37,19 @@ def bm25_candidates(source: Source, queries: Sequence[TrainQuery], depth: int, c
     return run
 
 
-def candidate_list(query: TrainQuery, hits: Sequence[tuple[str, float]]) -> tuple[list[str], list[float]]:
-    """(doc ids, BM25 scores): the BM25 hits but the query's own document (a query that is itself a document of the
-    corpus, as ArguAna's arguments are, is not its own negative: BEIR's convention at test time), then the positives
-    BM25 missed at the lowest BM25 score."""
-    hits = [(doc_id, score) for doc_id, score in hits if doc_id != query.id]
-    ids = [doc_id for doc_id, _ in hits]
-    scores = [float(score) for _, score in hits]
-    floor = min(scores) if scores else 0.0
-    for positive in query.positives:
-        if positive not in ids:
-            ids.append(positive)
-            scores.append(floor)
-    return ids, scores
+def candidate_list(query: TrainQuery, hits: Sequence[tuple[str, float]], depth: int | None = None,
+                   extra: Sequence[str] = ()) -> tuple[list[str], list[float]]:
+    """(doc ids, BM25 scores): the first ``depth`` BM25 hits (all without a depth), then the ``extra`` documents
+    (other retrievers' hits), then the positives missing from both. The query's own document (a query that is itself
+    a document of the corpus, as ArguAna's arguments are: BEIR's convention at test time) and its ``exclude``
+    documents are never candidates. Every candidate has its score from ``hits``, or the lowest one there when
+    ``hits`` lacks it (BM25 ranked it below everything it returned)."""
+    banned = {query.id, *query.exclude}
+    hits = [(doc_id, float(score)) for doc_id, score in hits if doc_id not in banned]
+    bm25 = dict(reversed(hits))  # a document listed twice keeps its best score
+    floor = min(bm25.values()) if bm25 else 0.0
+    ids = list(dict.fromkeys(d for d, _ in hits[:depth]))
+    for doc_id in [*extra, *query.positives]:
+        if doc_id not in banned and doc_id not in ids:
+            ids.append(doc_id)
+    return ids, [bm25.get(doc_id, floor) for doc_id in ids]

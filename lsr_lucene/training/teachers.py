@@ -4,7 +4,10 @@ teacher's normalized scores (Geng et al. 2024 combine dense and sparse teachers 
 - ``bm25``: the Lucene BM25 score of the candidate list (``negatives.py``).
 - ``dense``: cosine similarity of a sentence-transformers model's embeddings (all-MiniLM-L6-v2), documents embedded
   once per corpus and cached as ``.npy``.
-- ``splade``: dot product of a SPLADE checkpoint's vectors (this project's encoder).
+- ``splade``: dot product of a SPLADE checkpoint's vectors (this project's encoder), cached as sparse ``.npz``.
+
+The dense and SPLADE teachers also search the whole corpus (``search``), so that their own top documents can join a
+query's candidates (``DataConfig.candidates``).
 
 Normalization, per query over its candidates: ``zscore`` (mean 0, standard deviation 1), ``minmax`` (0..1), or
 ``none``.
@@ -42,11 +45,49 @@ def _cached(path: Path, compute: Callable[[], np.ndarray]) -> np.ndarray:
     return array
 
 
-class DenseTeacher:
+class MatrixTeacher:
+    """A teacher whose scores are dot products of document and query representations (one row per text): it scores
+    given candidates, and searches the whole corpus for them."""
+
+    def documents(self, corpus_key: str, doc_texts: Sequence[str], cache_dir: Path, progress: bool) -> Any:
+        raise NotImplementedError
+
+    def queries(self, texts: Sequence[str], cache_dir: Path, progress: bool) -> Any:
+        raise NotImplementedError
+
+    def score(self, corpus_key: str, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
+              candidates: Sequence[Sequence[int]], cache_dir: Path, progress: bool = True) -> list[np.ndarray]:
+        """Per query, the scores of its candidates (indexes into ``doc_ids``)."""
+        docs = self.documents(corpus_key, doc_texts, cache_dir, progress)
+        query_rows = self.queries(queries, cache_dir, progress)
+        return [_dense(docs[np.asarray(c, dtype=np.int64)] @ query_rows[i].T).ravel().astype(np.float32)
+                for i, c in enumerate(candidates)]
+
+    def search(self, corpus_key: str, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
+               depth: int, cache_dir: Path, progress: bool = True, chunk: int = 256) -> list[np.ndarray]:
+        """Per query, the indexes of its ``depth`` best documents, best first."""
+        docs = self.documents(corpus_key, doc_texts, cache_dir, progress)
+        query_rows = self.queries(queries, cache_dir, progress)
+        depth = min(depth, len(doc_ids))
+        out = []
+        for start in range(0, len(queries), chunk):
+            scores = _dense(query_rows[start:start + chunk] @ docs.T)
+            top = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+            order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
+            out.extend(np.take_along_axis(top, order, axis=1))
+        return out
+
+
+def _dense(matrix: Any) -> np.ndarray:
+    return np.asarray(matrix.todense()) if hasattr(matrix, "todense") else np.asarray(matrix)
+
+
+class DenseTeacher(MatrixTeacher):
     """Cosine similarity of a sentence-transformers model on ``device``, run under half-precision autocast
     (bfloat16; float16 on a GPU without it)."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64, device: Any = "auto") -> None:
+    def __init__(self, model: str = "all-MiniLM-L6-v2", max_length: int = 512, batch_size: int = 64,
+                 device: Any = "auto") -> None:
         from sentence_transformers import SentenceTransformer
 
         from ..device import resolve_device
@@ -55,6 +96,7 @@ class DenseTeacher:
         self.name = model
         self.device = resolve_device(device)
         self.model = SentenceTransformer(resolve_model(model), device=str(self.device))
+        self.model.max_seq_length = min(max_length, self.model.max_seq_length or max_length)
         self.batch_size = batch_size
 
     def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
@@ -67,46 +109,75 @@ class DenseTeacher:
                                     convert_to_numpy=True, show_progress_bar=progress)
         return np.asarray(out, dtype=np.float32)
 
-    def score(self, corpus_key: str, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
-              candidates: Sequence[Sequence[int]], cache_dir: Path, progress: bool = True) -> list[np.ndarray]:
-        """Per query, the scores of its candidates (indexes into ``doc_ids``)."""
-        name = _key(self.name, corpus_key, len(doc_ids))
-        docs = _cached(cache_dir / "teachers" / f"dense-docs-{name}.npy", lambda: self.embed(doc_texts, progress))
-        qname = _key(self.name, *queries)
-        query_emb = _cached(cache_dir / "teachers" / f"dense-queries-{qname}.npy",
-                            lambda: self.embed(queries, progress))
-        return [docs[np.asarray(c, dtype=np.int64)] @ query_emb[i] for i, c in enumerate(candidates)]
+    def documents(self, corpus_key: str, doc_texts: Sequence[str], cache_dir: Path, progress: bool) -> np.ndarray:
+        name = _key(self.name, self.model.max_seq_length, corpus_key, len(doc_texts))
+        return _cached(cache_dir / "teachers" / f"dense-docs-{name}.npy", lambda: self.embed(doc_texts, progress))
+
+    def queries(self, texts: Sequence[str], cache_dir: Path, progress: bool) -> np.ndarray:
+        name = _key(self.name, self.model.max_seq_length, *texts)
+        return _cached(cache_dir / "teachers" / f"dense-queries-{name}.npy", lambda: self.embed(texts, progress))
 
 
-class SpladeTeacher:
-    """Dot product of a SPLADE checkpoint's float vectors (this project's encoder, on ``device``)."""
+class SpladeTeacher(MatrixTeacher):
+    """Dot product of a SPLADE checkpoint's float vectors (this project's encoder), texts cut at ``max_length``
+    tokens, on ``device``; vectors kept as sparse matrices (``.npz``) in the cache."""
 
-    def __init__(self, model: str = "splade-tiny", device: Any = "auto") -> None:
+    def __init__(self, model: str = "splade-tiny", max_length: int = 512, device: Any = "auto") -> None:
         from ..encoding.encoders.splade import SpladeEncoder
 
         self.name = model
+        self.max_length = max_length
         self.encoder = SpladeEncoder(model, dtype="bf16", device=device)
 
-    def _matrix(self, texts: Sequence[str], max_length: int) -> Any:
+    def _matrix(self, texts: Sequence[str], progress: bool) -> Any:
         from scipy import sparse
 
-        rows = self.encoder.encode(list(texts), max_length=max_length)
+        from ..streams import progress as bar
+
+        rows = []
+        with bar(desc=f"splade teacher {os.path.basename(self.name)}", total=len(texts), unit=" text",
+                 enabled=progress) as tracker:
+            for start in range(0, len(texts), 512):
+                chunk = list(texts[start:start + 512])
+                rows.extend(self.encoder.encode(chunk, max_length=self.max_length))
+                tracker.update(len(chunk))
         indptr = np.cumsum([0] + [len(r.ids) for r in rows])
         ids = np.concatenate([r.ids for r in rows]) if rows else np.zeros(0, np.int32)
         weights = np.concatenate([r.weights for r in rows]) if rows else np.zeros(0, np.float32)
         return sparse.csr_matrix((weights, ids, indptr), shape=(len(rows), self.encoder.vocab_size))
 
-    def score(self, corpus_key: str, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
-              candidates: Sequence[Sequence[int]], cache_dir: Path, progress: bool = True) -> list[np.ndarray]:
-        docs = self._matrix(doc_texts, 512)
-        query_matrix = self._matrix(queries, 512)
-        return [np.asarray((docs[np.asarray(c)] @ query_matrix[i].T).todense()).ravel().astype(np.float32)
-                for i, c in enumerate(candidates)]
+    def _cached_matrix(self, path: Path, texts: Sequence[str], progress: bool) -> Any:
+        from scipy import sparse
+
+        from ..io.atomic import atomic_open
+
+        if path.is_file():
+            return sparse.load_npz(path)
+        matrix = self._matrix(texts, progress)
+        with atomic_open(path, "wb") as out:
+            sparse.save_npz(out, matrix)
+        return matrix
+
+    def documents(self, corpus_key: str, doc_texts: Sequence[str], cache_dir: Path, progress: bool) -> Any:
+        name = _key(self.name, self.max_length, corpus_key, len(doc_texts))
+        return self._cached_matrix(cache_dir / "teachers" / f"splade-docs-{name}.npz", doc_texts, progress)
+
+    def queries(self, texts: Sequence[str], cache_dir: Path, progress: bool) -> Any:
+        name = _key(self.name, self.max_length, *texts)
+        return self._cached_matrix(cache_dir / "teachers" / f"splade-queries-{name}.npz", texts, progress)
 
 
 TEACHERS.register("dense", DenseTeacher)
 TEACHERS.register("splade", SpladeTeacher)
 TEACHERS.register("bm25", None)  # scores come with the BM25 candidates
+
+
+def make_teacher(name: str, model: str | None = None, max_length: int = 512, device: Any = "auto") -> MatrixTeacher:
+    """The registered teacher ``name`` (``model``: its checkpoint, else the teacher's default) on ``device``."""
+    factory = TEACHERS.get(name)
+    if factory is None:
+        raise ConfigError(f"teacher {name!r} has no model to load (its scores come with the candidates)")
+    return factory(model, max_length, device=device) if model else factory(max_length=max_length, device=device)
 
 
 def normalize(scores: np.ndarray, method: str) -> np.ndarray:

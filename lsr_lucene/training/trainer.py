@@ -159,6 +159,7 @@ class Trainer:
         from ..device import resolve_device
         from ..models import resolve_model
         from .dataset import prepare
+        from .dev import DEV_METRICS
         from .models import TrainingView, build_model, load_model
 
         config = self.config
@@ -194,12 +195,54 @@ class Trainer:
         self.objective = Objective(losses, doc_reg, query_reg, m.max_query_length, m.max_doc_length,
                                    config.optim.max_grad_norm)
         self.optimizer = _optimizer(self.view, config)
-        self.teacher_weights = {_label(t): t.weight for t in config.data.teachers}
         if not self.prepared.train:
             raise ConfigError("no training queries after the held-out split")
+        if config.data.dev_metric not in DEV_METRICS:
+            raise ConfigError(f"data.dev_metric must be one of {DEV_METRICS}, got {config.data.dev_metric!r}")
+        self.teacher_weights = {_label(t): t.weight for t in config.data.teachers}
+        if config.data.scale_teacher:
+            scale = self._teacher_scale()["scale"]
+            self.teacher_weights = {label: weight * scale for label, weight in self.teacher_weights.items()}
         self.groups = [[i for i, e in enumerate(self.prepared.train) if e.query.source == s]
                        for s in range(len(self.prepared.sources))]
         self.shares = source_shares([len(g) for g in self.groups], [s.weight for s in config.data.sources])
+
+    def _teacher_scale(self) -> dict[str, float]:
+        """The factor that makes the teacher ensemble spread as the starting model does (median over 32 training
+        queries of the per-query standard deviation of the scores of their first 20 candidates), measured once
+        and kept in ``teacher_scale.json`` (a resumed run reads it back)."""
+        import numpy as np
+        import torch
+
+        from .dev import encode_texts
+        from .teachers import ensemble
+
+        path = self.out / "teacher_scale.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        m, data = self.config.model, self.config.data
+        sample = random.Random(f"{self.config.seed}:scale").sample(self.prepared.train, min(32, len(self.prepared.train)))
+        keys = sorted({(e.query.source, d) for e in sample for d in e.candidates[:20]})
+        row = {key: i for i, key in enumerate(keys)}
+        student, teacher = [], []
+        self.model.eval()
+        with torch.inference_mode():  # each distinct document encoded once
+            queries = encode_texts(self.view, [e.query.text for e in sample], m.max_query_length, False)
+            texts = [self.prepared.sources[s].docs[d] for s, d in keys]
+            docs = encode_texts(self.view, texts, m.max_doc_length, True)
+            for i, example in enumerate(sample):
+                rows = torch.tensor([row[(example.query.source, d)] for d in example.candidates[:20]])
+                student.append(float((docs[rows] @ queries[i]).std(unbiased=False)))
+                combined = ensemble({t: np.asarray(example.scores[t]) for t in self.teacher_weights},
+                                    self.teacher_weights, data.normalization)
+                teacher.append(float(combined[:20].std()))
+        self.model.train()
+        spread = {"student_spread": float(np.median(student)), "teacher_spread": float(np.median(teacher))}
+        spread["scale"] = spread["student_spread"] / spread["teacher_spread"] if spread["teacher_spread"] > 0 else 1.0
+        write_text(path, json.dumps(spread, indent=1) + "\n")
+        self.say(f"teacher scaled x{spread['scale']:.2f} to the starting model's spread "
+                 f"({spread['student_spread']:.2f} against {spread['teacher_spread']:.2f})")
+        return spread
 
     # ----------------------------------------------------------------- one step
     def _step(self, step: int) -> dict[str, Any]:
@@ -218,7 +261,8 @@ class Trainer:
         indices = _batch_indices(self.groups, self.shares, config.optim.batch_size, step, config.seed)
         examples = [self.prepared.train[i] for i in indices]
         batch = make_batch(self.prepared, examples, random.Random(f"{config.seed}:step:{step}"),
-                           config.data.negatives, self.teacher_weights, config.data.normalization, self.with_labels)
+                           config.data.negatives, self.teacher_weights, config.data.normalization, self.with_labels,
+                           config.data.negatives_depth)
         total, terms, queries, all_docs = train_step(self.view, self.optimizer, self.objective, batch.queries,
                                                      batch.columns, batch.labels, lam_d, lam_q)
         with torch.no_grad():
@@ -239,19 +283,20 @@ class Trainer:
         config = self.config
         started, cpu = time.time(), time.process_time()
         scores = evaluate_dev(self.view, self.prepared, self.prepared.dev, config.data.dev_depth,
-                              config.model.max_doc_length, config.model.max_query_length)
+                              config.model.max_doc_length, config.model.max_query_length, self.teacher_weights,
+                              config.data.normalization)
         self.timings["dev"]["wall_s"] += time.time() - started
         self.timings["dev"]["cpu_s"] += time.process_time() - cpu
         row = {"step": step, **scores}
         dev_rows.append(row)
-        best = max(dev_rows, key=lambda r: (r.get("ndcg@10", 0.0), r["step"]))
+        best = self._best(dev_rows)
         folder = save_checkpoint(self.out, step, self.model, self.optimizer,
                                  {"dev": row, "best_step": best["step"]})
         _write_jsonl(self.out / "log.jsonl", records)
         _write_jsonl(self.out / "dev.jsonl", dev_rows)
         plot_curves(records, dev_rows, self.out / "curves.png", title=f"{config.name}")
         prune_checkpoints(self.out, config.keep_checkpoints, protect=checkpoint_dir(self.out, best["step"]))
-        self.say(f"step {step}: held-out " + ", ".join(f"{k} {v:.4f}" if "ndcg" in k else f"{k} {v:.1f}"
+        self.say(f"step {step}: held-out " + ", ".join(f"{k} {v:.4f}" if "@10" in k else f"{k} {v:.1f}"
                                                        for k, v in scores.items()) + f"; saved {folder}")
         return row
 
@@ -310,6 +355,11 @@ class Trainer:
             self._save_timings(step)
         return self._finish(step, dev_rows, stopped_early)
 
+    def _best(self, dev_rows: list[dict]) -> dict[str, Any]:
+        """The held-out evaluation with the best ``data.dev_metric`` (the later one on a tie)."""
+        metric = self.config.data.dev_metric
+        return max(dev_rows, key=lambda r: (r.get(metric, 0.0), r["step"]))
+
     def _save_timings(self, step: int) -> None:
         folder = checkpoint_dir(self.out, step)
         state = read_state(folder)
@@ -319,7 +369,7 @@ class Trainer:
     def _finish(self, step: int, dev_rows: list[dict], stopped_early: bool) -> dict[str, Any]:
         from .data import split_counts
 
-        best = max(dev_rows, key=lambda r: (r.get("ndcg@10", 0.0), r["step"]))
+        best = self._best(dev_rows)
         source = checkpoint_dir(self.out, best["step"]) / "model"
         with atomic_dir(self.out / "model") as tmp:  # the best so far, also after max_minutes (rerun resumes)
             shutil.copytree(source, tmp, dirs_exist_ok=True)

@@ -3,9 +3,9 @@ import pytest
 from lsr_lucene.collections.resolve import find_local
 from lsr_lucene.errors import ConfigError
 from lsr_lucene.training.config import SourceConfig
-from lsr_lucene.training.data import (TrainQuery, counterargument_pairs, is_dev, judged_pairs, load_source,
-                                      span_pairs, title_pairs)
+from lsr_lucene.training.data import TrainQuery, is_dev, judged_pairs, load_source
 from lsr_lucene.training.negatives import candidate_list
+from lsr_lucene.training.pseudo_queries import counterargument_pairs, span_pairs, title_pairs
 from lsr_lucene.types import Doc
 
 
