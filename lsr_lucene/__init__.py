@@ -23,7 +23,7 @@ _API = {
     "ImpactSearcher": "search.splade", "QueryImpactEncoder": "search.query_encoder",
     "SpladeQueryEncoder": "search.query_encoder",
     "Bm25Searcher": "search.bm25", "DenseSearcher": "search.dense", "SlimSearcher": "search.slim",
-    "HybridSearcher": "search.hybrid", "FusionConfig": "search.fusion",
+    "HybridSearcher": "search.hybrid", "FusionConfig": "search.fusion", "Approximation": "search.approximate",
     "semantic_search_lucene": "search.semantic",
     "start_jvm": "jvm", "resolve_model": "models", "adapt": "training.adapt",
 }
