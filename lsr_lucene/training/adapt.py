@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 
 from ..errors import ConfigError
 from ..types import Doc
-from .config import TrainConfig, config_from_dict
+from .config import TrainConfig, apply_overrides, config_from_dict
 
 STRATEGIES = ("title:others", "sentence:others", "keyphrase:others", "passage:others")
 """The default pseudo-query strategies: ``<generator>``, or ``<generator>:others`` to leave the query's own
@@ -124,12 +124,7 @@ def train_config(config: AdaptConfig, docs: Sequence[Doc], overrides: dict[str, 
         "query_regularizer": {"name": "flops", "weight": 1e-4 if config.kind == "splade" else 0.0},
         "optim": {"steps": config.steps, "batch_size": 16, "lr": 5e-5, "warmup_steps": max(1, config.steps // 10)},
     }
-    for key, value in (overrides or {}).items():
-        node = data
-        *parents, last = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
+    apply_overrides(data, overrides or {})
     return config_from_dict(data)
 
 

@@ -274,7 +274,16 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
             raise InputFileError(path, "config files must end in .toml or .json")
     except (ValueError, json.JSONDecodeError) as exc:
         raise InputFileError(path, f"unreadable config ({exc})") from None
-    for key, value in (overrides or {}).items():
+    apply_overrides(data, overrides or {})
+    try:
+        return config_from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """Set each dotted key of ``overrides`` (``optim.lr``) in the raw config ``data``, making missing tables."""
+    for key, value in overrides.items():
         node = data
         parts = key.split(".")
         for part in parts[:-1]:
@@ -282,7 +291,3 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
             if not isinstance(node, dict):
                 raise ConfigError(f"override {key!r}: {part!r} is not a table")
         node[parts[-1]] = value
-    try:
-        return config_from_dict(data)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
