@@ -135,15 +135,15 @@ def job_search_plugin(spec: dict[str, Any]) -> dict[str, Any]:
 
     jvm.start(spec["heap"])
     qids, vectors = _queries(spec["queries"])
-    searchers: dict[str, tuple[Any, np.ndarray]] = {}
+    searchers: dict[tuple[str, Any], tuple[Any, np.ndarray]] = {}
     out, arrays = {}, {}
     try:
         for config in spec["configs"]:
-            index = config.get("index", spec["index"])
-            if index not in searchers:
-                opened = PluginImpactSearcher(index)
-                searchers[index] = opened, np.array([doc_number(i) for i in opened.table.ids], np.int64)
-            searcher, numbers = searchers[index]
+            key = index, cache = config.get("index", spec["index"]), config.get("postings_cache_mb")
+            if key not in searchers:
+                opened = PluginImpactSearcher(index, postings_cache_mb=cache)
+                searchers[key] = opened, np.array([doc_number(i) for i in opened.table.ids], np.int64)
+            searcher, numbers = searchers[key]
             searcher.configure(config["strategy"], approximation(config))
             name = config["name"]
             out[name], (arrays[f"{name}/docs"], arrays[f"{name}/scores"]) = _plugin_config(

@@ -41,17 +41,24 @@ class PluginImpactSearcher(Searcher):
     engine = "plugin"
 
     def __init__(self, index_dir: str | os.PathLike, strategy: str = "auto",
-                 approximation: Approximation = EXACT) -> None:
+                 approximation: Approximation = EXACT, postings_cache_mb: int | None = None) -> None:
         """``strategy`` (one of ``STRATEGIES``): ``exhaustive`` scores a query term at a time over all its postings,
         ``pruned`` lets Lucene skip documents that cannot reach the top k, ``auto`` takes ``exhaustive`` when the
         query's postings number at least half the index's documents (``pruned`` when the approximation's threshold
-        factor is above 1). All give the same hits and scores, unless ``approximation`` is not exact."""
+        factor is above 1). All give the same hits and scores, unless ``approximation`` is not exact.
+        ``postings_cache_mb``: heap that term-at-a-time scoring may fill with the posting lists it decodes (5 bytes
+        a posting, kept for later queries; all open searchers' together stay within half the JVM heap); None: no
+        limit of its own, 0: none."""
+        if postings_cache_mb is not None and postings_cache_mb < 0:
+            raise ConfigError(f"postings cache must be >= 0 MB, got {postings_cache_mb}")
         self.index_dir = index_dir = lucene_index_dir(index_dir)
         searcher_class = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")
         try:
             self._searcher = searcher_class(str(index_dir))
         except Exception as exc:
             raise JvmError(f"could not open {index_dir}: {jvm.java_error_message(exc)}") from exc
+        if postings_cache_mb is not None:
+            self._searcher.setPostingsCache(int(postings_cache_mb) * 2**20)
         self.configure(strategy, approximation)
         self._table: DocTable | None = None
         self.last_latencies = np.zeros(0)

@@ -115,3 +115,61 @@ def test_plugin_rejects_an_unknown_strategy(indexes):
 
     with pytest.raises(ConfigError, match="'fastest'"):
         PluginImpactSearcher(indexes[0] / "plugin", "fastest")
+
+
+def test_decoded_postings_change_no_hit(indexes):
+    """Term-at-a-time scoring reads each term's postings once from the index into arrays, kept for later queries:
+    with them (the default), without them and with a budget that holds some terms only, every strategy returns the
+    same hits and scores, at k=10 and k=1000, for queries that touch most documents (every sum is scanned) or few
+    (the touched documents are tracked), and for a query with a zero weight (its documents match with score 0)."""
+    from lsr_lucene.errors import ConfigError
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.search.plugin import PluginImpactSearcher
+
+    root, docs, queries, _ = indexes
+    queries = queries + [{"t1": 0.0} | {f"t{j}": 2.5 for j in range(2, 20)}, {f"t{j}": 1 for j in range(400)}]
+    qids = [f"q{i}" for i in range(len(queries))]
+    budget = 20_000  # bytes: a few dozen of the 400 terms' postings
+
+    def runs(searcher):
+        out = []
+        for strategy in ("exhaustive", "auto"):
+            for approximation in (None, Approximation(0.5, 1.0, 100)):
+                searcher.configure(strategy, approximation or Approximation())
+                out += [searcher.batch_search(queries, qids, k, threads=2) for k in (10, 1000)]
+        return out
+
+    with PluginImpactSearcher(root / "plugin", postings_cache_mb=0) as searcher:
+        expected = runs(searcher)
+        assert searcher._searcher.postingsCacheBytes() == 0
+    with PluginImpactSearcher(root / "plugin") as searcher:
+        assert runs(searcher) == expected
+        assert searcher._searcher.postingsCacheBytes() >= 5 * sum(len(v) for _, v in docs)  # every term decoded
+        searcher._searcher.setPostingsCache(budget)
+        assert runs(searcher) == expected
+        assert 0 < searcher._searcher.postingsCacheBytes() <= budget
+    with PluginImpactSearcher(root / "plugin", "pruned") as searcher:  # Lucene's own disjunction
+        zero = searcher.batch_search(queries[42:43], ["q42"], 1000)["q42"]
+    assert expected[1]["q42"] == zero and zero[-1].score == 0.0  # the zero-weighted term's documents come last
+    reference = ReferenceScorer(docs)
+    assert expected[0]["q43"] == reference.search(queries[-1], k=10)
+    with pytest.raises(ConfigError, match="postings cache must be >= 0 MB, got -1"):
+        PluginImpactSearcher(root / "plugin", postings_cache_mb=-1)
+
+
+def test_decoded_impacts_of_one_byte_read_unsigned(tmp_path, jvm_started):
+    """A term whose impacts all fit in a byte is decoded into bytes (128-255 included), wider ones into ints: both
+    score exactly."""
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.search.plugin import PluginImpactSearcher
+
+    rng = random.Random(11)
+    docs = [(f"d{i:03d}", {t: (w if t < "t5" else 1 + w % 255) for t, w in v.items()})
+            for i, v in enumerate(random_vectors(rng, 300, 10, 10))]
+    write_vectors(tmp_path / "vectors", docs)
+    index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False, engine="plugin")
+    queries = [{f"t{j}": 1 + j for j in range(10)}, {"t7": 2, "t8": 1}]
+    reference = ReferenceScorer(docs)
+    with PluginImpactSearcher(tmp_path / "index", "exhaustive") as searcher:
+        run = searcher.batch_search(queries, ["all", "two"], k=300)
+    assert run == {"all": reference.search(queries[0], 300), "two": reference.search(queries[1], 300)}

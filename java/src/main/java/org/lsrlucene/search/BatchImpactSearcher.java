@@ -35,6 +35,7 @@ public final class BatchImpactSearcher implements Closeable {
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
   private final ForwardVectors forward;
+  private volatile DecodedPostings decoded = new DecodedPostings(Long.MAX_VALUE);
   private volatile String strategy = "auto";
   private volatile double queryMass = 1;
   private volatile float thresholdFactor = 1;
@@ -79,6 +80,25 @@ public final class BatchImpactSearcher implements Closeable {
       }
     }
     return ids.toString();
+  }
+
+  /**
+   * How many bytes of heap the postings that term-at-a-time scoring decodes may take ({@link DecodedPostings}; by
+   * default as many as fit in half the JVM's maximum heap, with those of other open searchers; 0 reads every term
+   * from the index). Drops what was decoded.
+   */
+  public void setPostingsCache(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("postings cache must be >= 0 bytes, got " + bytes);
+    }
+    DecodedPostings old = decoded;
+    decoded = new DecodedPostings(bytes);
+    old.release();
+  }
+
+  /** Bytes of heap the decoded postings take now. */
+  public long postingsCacheBytes() {
+    return decoded.usedBytes();
   }
 
   /**
@@ -146,8 +166,8 @@ public final class BatchImpactSearcher implements Closeable {
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Runnable work = () -> {
-      ExhaustiveScorer exhaustive = new ExhaustiveScorer();
-      Rescorer rescorer = new Rescorer();
+      ExhaustiveScorer exhaustive = new ExhaustiveScorer(decoded);
+      Rescorer rescorer = new Rescorer(decoded);
       ForwardVectors.Scorer exact = forward == null ? null : forward.new Scorer();
       try {
         for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
@@ -227,6 +247,7 @@ public final class BatchImpactSearcher implements Closeable {
 
   @Override
   public void close() throws IOException {
+    decoded.release();
     reader.close();
   }
 }
