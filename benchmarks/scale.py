@@ -41,7 +41,8 @@ KS = (10, 1000)
 THREADS = (1, 2)
 APPROXIMATE = ((0.8, 1.0, 0), (0.6, 1.0, 0), (1.0, 1.2, 0), (1.0, 1.5, 0), (0.5, 1.0, 300), (0.4, 1.0, 300),
                (0.5, 1.2, 300), (0.3, 1.0, 1000), (0.2, 1.0, 1000))
-"""Plugin approximate settings (query mass, threshold factor, candidates), searched at k=10, pruned strategy."""
+"""Plugin approximate settings (query mass, threshold factor, candidates), searched at k=10 with the default strategy
+(``auto``: term at a time, or Lucene's pruning disjunction when the threshold factor is above 1)."""
 TOP_POSTINGS = ((1.0, 1.0, 1000), (1.0, 1.0, 3000), (0.7, 1.0, 1000), (0.7, 1.0, 3000), (0.5, 1.0, 1000))
 """Settings searched on the index with each term's top postings (1% of the documents) and forward vectors."""
 BMP_APPROXIMATE = ((0.9, 1.0), (0.8, 1.0), (0.7, 1.0), (0.6, 1.0), (0.5, 1.0), (1.0, 0.5), (1.0, 0.3),
@@ -131,6 +132,15 @@ def spawn(job: str, spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     return result
 
 
+def index(spec: dict[str, Any], folder: Path, reuse: bool) -> dict[str, Any]:
+    """Build an index (the ``index`` job) or, with ``reuse``, take the result a previous run left in ``folder`` when
+    its index is still there (Anserini's is deleted once measured: its result alone is reused)."""
+    done = folder / "index.json"
+    if reuse and done.is_file() and (Path(spec["index"]).is_dir() or spec["engine"] == "anserini"):
+        return dict(json.loads(done.read_text(encoding="utf-8")), reused=True)
+    return spawn("index", spec, folder)
+
+
 def hits(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     with np.load(path, allow_pickle=False) as data:
         names = {key.rsplit("/", 1)[0] for key in data.files}
@@ -177,7 +187,7 @@ def _prefix(full: Path, size: int, shard_size: int, out: Path) -> Path:
 
 
 def _approx_config(m: float, f: float, c: int, index: Path | None = None, tag: str = "approx",
-                   strategy: str = "pruned") -> dict[str, Any]:
+                   strategy: str = "auto") -> dict[str, Any]:
     config = {"name": f"plugin-{tag}-m{m:g}-f{f:g}-c{c}-k10-t1", "strategy": strategy, "query_mass": m,
               "threshold_factor": f, "candidates": c, "k": 10, "threads": 1, "top_postings": tag == "top"}
     return dict(config, index=str(index)) if index else config
@@ -186,6 +196,8 @@ def _approx_config(m: float, f: float, c: int, index: Path | None = None, tag: s
 def _plugin_configs(pruned: dict[int, Path], top: Path | None, largest: bool) -> list[dict[str, Any]]:
     configs = [{"name": f"plugin-{strategy}-k{k}-t{threads}", "strategy": strategy, "k": k, "threads": threads}
                for strategy in ("exhaustive", "pruned", "auto") for k in KS for threads in THREADS]
+    configs += [{"name": f"plugin-undecoded-auto-k{k}-t{threads}", "strategy": "auto", "k": k, "threads": threads,
+                 "postings_cache_mb": 0} for k in KS for threads in THREADS]
     configs += [_approx_config(*knobs) for knobs in (APPROXIMATE if largest else APPROXIMATE[4::2])]
     if top is not None:
         configs += [_approx_config(*knobs, index=top, tag="top", strategy="exhaustive")
@@ -205,24 +217,25 @@ def measure_size(work: Path, size: int, full: Path, shard_size: int, queries: Pa
     heap, threads = options["heap"], max(THREADS)
     largest = size == options["docs"]
     row: dict[str, Any] = {"docs": size}
-    row["index_plugin"] = spawn("index", {"engine": "plugin", "vectors": str(vectors), "index": str(folder / "plugin"),
-                                          "threads": threads, "heap": heap}, folder / "index-plugin")
+    reuse = options["reuse_indexes"]
+    row["index_plugin"] = index({"engine": "plugin", "vectors": str(vectors), "index": str(folder / "plugin"),
+                                 "threads": threads, "heap": heap}, folder / "index-plugin", reuse)
     if size <= options["anserini_index_max"]:
-        row["index_anserini"] = spawn("index", {"engine": "anserini", "vectors": str(vectors), "heap": heap,
-                                                "index": str(folder / "anserini"), "threads": threads},
-                                      folder / "index-anserini")
-        shutil.rmtree(folder / "anserini")  # searched through the plugin's index (the same postings)
+        row["index_anserini"] = index({"engine": "anserini", "vectors": str(vectors), "heap": heap,
+                                       "index": str(folder / "anserini"), "threads": threads},
+                                      folder / "index-anserini", reuse)
+        shutil.rmtree(folder / "anserini", ignore_errors=True)  # searched through the plugin's index (same postings)
     top = folder / "plugin-top"
-    row["index_top"] = spawn("index", {"engine": "plugin", "vectors": str(vectors), "heap": heap, "index": str(top),
-                                       "threads": threads, "term_top_postings": size // TOP_FRACTION},
-                             folder / "index-top")
+    row["index_top"] = index({"engine": "plugin", "vectors": str(vectors), "heap": heap, "index": str(top),
+                              "threads": threads, "term_top_postings": size // TOP_FRACTION}, folder / "index-top",
+                             reuse)
     pruned = {}
     if largest:
         for terms in PRUNE_DOC_TERMS:
             pruned[terms] = folder / f"plugin-static{terms}"
-            row[f"index_static{terms}"] = spawn("index", {"engine": "plugin", "vectors": str(vectors), "heap": heap,
-                                                          "index": str(pruned[terms]), "threads": threads,
-                                                          "prune_doc_terms": terms}, folder / f"index-static{terms}")
+            row[f"index_static{terms}"] = index({"engine": "plugin", "vectors": str(vectors), "heap": heap,
+                                                 "index": str(pruned[terms]), "threads": threads,
+                                                 "prune_doc_terms": terms}, folder / f"index-static{terms}", reuse)
     common = {"queries": str(queries), "heap": heap}
     row["search_plugin"] = spawn("search-plugin", {**common, "index": str(folder / "plugin"),
                                                    "configs": _plugin_configs(pruned, top, largest),
@@ -277,7 +290,8 @@ def _bmp_too_big(size: int, seen: list[tuple[int, float, float]], margin: float 
             f"search (measured {build:,.0f} / {search:,.0f} MB at {done:,} documents), {free:,.0f} MB available")
 
 
-EXACT_CONFIGS = ("plugin-exhaustive-", "plugin-pruned-", "plugin-auto-", "anserini-", "bmp-a1-b1-")
+EXACT_CONFIGS = ("plugin-exhaustive-", "plugin-pruned-", "plugin-auto-", "plugin-undecoded-", "anserini-",
+                 "bmp-a1-b1-")
 """Names of the configurations that must return the exact ranking; every other one is approximate."""
 
 
@@ -315,7 +329,7 @@ def short_but_exact(exact: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarra
 # ------------------------------------------------------------------------------------------------ run
 
 def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int = 60, heap: str = "3g",
-        anserini_index_max: int = 300_000, leak_queries: int = 10_000,
+        anserini_index_max: int = 300_000, leak_queries: int = 10_000, reuse_indexes: bool = False,
         chart: Path | None = REPO / "benchmarks" / "scale.png") -> dict[str, Any]:
     """The whole benchmark; see the module docstring."""
     from benchmarks.bmp_anchor import check_scores
@@ -331,7 +345,7 @@ def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int =
     queries = work / "scale" / f"queries-{per_collection}.json"
     queries.write_text(json.dumps(picked), encoding="utf-8")
     options = {"docs": docs, "heap": heap, "anserini_index_max": anserini_index_max, "bmp_seen": [],
-               "leak_queries": leak_queries}
+               "leak_queries": leak_queries, "reuse_indexes": reuse_indexes}
     rows = []
     for size in sorted(sizes):
         rows.append(measure_size(work, size, full, shard_size, queries, options))
@@ -344,7 +358,8 @@ def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int =
                          "max_impact": manifest["max_impact"], "pool": manifest["config"]["pool"]},
               "heap": heap, "rows": rows, "load": load, "minutes": (time.perf_counter() - started) / 60,
               "command": "PYTHONPATH=. python benchmarks/scale.py"
-                         + ("" if sizes == SIZES else f" --sizes {' '.join(map(str, sizes))}")}
+                         + ("" if sizes == SIZES else f" --sizes {' '.join(map(str, sizes))}")
+                         + (" --reuse-indexes" if reuse_indexes else "")}
     result["ratios"] = ratios(result)
     if chart is not None:
         from benchmarks.scale_report import plot
@@ -373,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-collection", type=int, default=None, help="queries per source collection")
     parser.add_argument("--heap", default="3g", help="JVM heap of each Java child")
     parser.add_argument("--work", type=Path, default=WORK)
+    parser.add_argument("--reuse-indexes", action="store_true",
+                        help="search the plugin indexes a previous run left (their build figures are that run's); "
+                             "BMP's is rebuilt")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     quick = {"sizes": (20_000, 100_000), "per_collection": 20, "leak_queries": 2_000} if args.quick else {}
@@ -381,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         options["sizes"] = tuple(args.sizes)
     if args.per_collection:
         options["per_collection"] = args.per_collection
+    options["reuse_indexes"] = args.reuse_indexes
     result = run(args.work, **options)
     from lsr_lucene.io.atomic import write_text
 

@@ -136,7 +136,7 @@ def job_search_plugin(spec: dict[str, Any]) -> dict[str, Any]:
     jvm.start(spec["heap"])
     qids, vectors = _queries(spec["queries"])
     searchers: dict[tuple[str, Any], tuple[Any, np.ndarray]] = {}
-    out, arrays = {}, {}
+    out, arrays, decoded_mb = {}, {}, 0.0
     try:
         for config in spec["configs"]:
             key = index, cache = config.get("index", spec["index"]), config.get("postings_cache_mb")
@@ -150,9 +150,10 @@ def job_search_plugin(spec: dict[str, Any]) -> dict[str, Any]:
                 searcher, numbers, qids, vectors, config)
     finally:
         for searcher, _ in searchers.values():
+            decoded_mb += searcher.postings_cache_bytes / 2**20
             searcher.close()
     np.savez(spec["hits"], **arrays)
-    return {"configs": out, "rss_mb": _rss_mb(), **_heap_mb()}
+    return {"configs": out, "rss_mb": _rss_mb(), "decoded_postings_mb": decoded_mb, **_heap_mb()}
 
 
 def job_search_anserini(spec: dict[str, Any]) -> dict[str, Any]:

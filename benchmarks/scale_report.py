@@ -70,6 +70,7 @@ def _index_table(rows: list[dict[str, Any]]) -> list[str]:
                            ("index_static128", "plugin, 128 terms/doc")):
             if key in row:
                 r = row[key]
+                label += " (an earlier run's)" if r.get("reused") else ""
                 lines.append(f"| {row['docs']:,} | {label} | {r['seconds']:.0f} | {r['cpu_s']:.0f} | "
                              f"{r['bytes'] / 2**20:,.0f} | {_mb(r['peak_rss_mb'])} |")
     return lines
@@ -83,6 +84,7 @@ def _search_table(row: dict[str, Any]) -> list[str]:
              "p50 / p99 ms (k=10, 1 thr) | same top 10 as exact | peak RSS MB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     engines = [(f"plugin {s}", f"plugin-{s}-k{{k}}-t{{t}}", "search_plugin") for s in ("exhaustive", "pruned", "auto")]
+    engines += [("plugin auto, postings not decoded", "plugin-undecoded-auto-k{k}-t{t}", "search_plugin")]
     engines += [("Anserini SimpleImpactSearcher", "anserini-k{k}-t{t}", "search_anserini"),
                 ("BMP exact (alpha = beta = 1)", "bmp-a1-b1-k{k}", "search_bmp")]
     queries = row["quality"]["queries"]
@@ -109,8 +111,10 @@ def _search_table(row: dict[str, Any]) -> list[str]:
                           "lack their last hits, each returned hit carrying the exact score of its rank (BMP keeps a "
                           "document only strictly above its running threshold: cause 5 in docs/scale.md)."]
     plugin = row["search_plugin"]
+    decoded = (f" (the decoded postings held {plugin['decoded_postings_mb']:,.0f} MB while their searchers were open)"
+               if "decoded_postings_mb" in plugin else "")
     lines += ["", f"JVM heap in use after the plugin's searches (full GC): {plugin['heap_used_mb']:,.0f} MB of "
-                  f"{plugin['heap_max_mb']:,.0f} MB; BMP holds its index in memory ("
+                  f"{plugin['heap_max_mb']:,.0f} MB{decoded}; BMP holds its index in memory ("
               + (f"{row['search_bmp']['rss_after_load_mb']:,.0f} MB RSS once loaded)." if "search_bmp" in row
                  else "not run at this size).")]
     return lines
@@ -154,7 +158,7 @@ def markdown(result: dict[str, Any]) -> str:
         if "bmp_skipped" in row:
             lines += [f"BMP at {row['docs']:,} documents: not run, {row['bmp_skipped']}.", ""]
     last = rows[-1]
-    lines += [f"Approximate search at {last['docs']:,} documents (k=10, 1 thread; plugin: pruned strategy with "
+    lines += [f"Approximate search at {last['docs']:,} documents (k=10, 1 thread; plugin: default strategy with "
               "query mass m and threshold factor f; static: index keeping each document's N heaviest terms; BMP: "
               "alpha a, beta b):", ""] + _approx_table(last) + [""]
     if "leak" in last:

@@ -77,6 +77,11 @@ class PluginImpactSearcher(Searcher):
         self.strategy, self.approximation = strategy, approximation
 
     @property
+    def postings_cache_bytes(self) -> int:
+        """Heap bytes that the postings decoded for term-at-a-time scoring take now."""
+        return int(self._searcher.postingsCacheBytes())
+
+    @property
     def num_docs(self) -> int:
         return int(self._searcher.numDocs())
 

@@ -141,13 +141,13 @@ def test_decoded_postings_change_no_hit(indexes):
 
     with PluginImpactSearcher(root / "plugin", postings_cache_mb=0) as searcher:
         expected = runs(searcher)
-        assert searcher._searcher.postingsCacheBytes() == 0
+        assert searcher.postings_cache_bytes == 0
     with PluginImpactSearcher(root / "plugin") as searcher:
         assert runs(searcher) == expected
-        assert searcher._searcher.postingsCacheBytes() >= 5 * sum(len(v) for _, v in docs)  # every term decoded
+        assert searcher.postings_cache_bytes >= 5 * sum(len(v) for _, v in docs)  # every term decoded
         searcher._searcher.setPostingsCache(budget)
         assert runs(searcher) == expected
-        assert 0 < searcher._searcher.postingsCacheBytes() <= budget
+        assert 0 < searcher.postings_cache_bytes <= budget
     with PluginImpactSearcher(root / "plugin", "pruned") as searcher:  # Lucene's own disjunction
         zero = searcher.batch_search(queries[42:43], ["q42"], 1000)["q42"]
     assert expected[1]["q42"] == zero and zero[-1].score == 0.0  # the zero-weighted term's documents come last
