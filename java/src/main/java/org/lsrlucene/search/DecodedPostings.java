@@ -73,7 +73,8 @@ final class DecodedPostings {
   Postings get(int leafOrd, String field, BytesRef term, TermsEnum termsEnum) throws IOException {
     String key = leafOrd + "\u0000" + field + "\u0000" + term.utf8ToString();
     Postings found = lists.get(key);
-    if (found != null || (long) termsEnum.docFreq() * BYTES_PER_POSTING > budget - used.get()) {
+    long left = Math.min(budget - used.get(), SHARED_BUDGET - SHARED.get());
+    if (found != null || (long) termsEnum.docFreq() * BYTES_PER_POSTING > left) {  // no decoding that cannot be kept
       return found;
     }
     try {
