@@ -5,7 +5,8 @@ cross to Java as one string, hits come back in three bulk pieces (Lucene doc ids
 id doc values maps to collection ids), and each query is scored either term at a time over all its postings
 (decoded once into heap arrays and kept for later queries) or by Lucene's pruning disjunction (``STRATEGIES``; same
 hits and scores either way, the default ``auto`` picks per query). Scores are Lucene's exact scores: the dot
-product of query and document impacts, without Anserini's rounding to 1e-4 and its 1e-6 tie steps. An ``Approximation`` (``search.approximate``) trades recall for speed.
+product of query and document impacts, without Anserini's rounding to 1e-4 and its 1e-6 tie steps. An
+``Approximation`` (``search.approximate``) trades recall for speed.
 """
 
 from __future__ import annotations
