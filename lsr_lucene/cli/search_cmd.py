@@ -10,7 +10,7 @@ from typing import Any
 
 from ..engine import DEFAULT_ENGINE
 from ..errors import ConfigError
-from ..search.approximate import PRESETS, Approximation, approximation
+from ..search.approximate import PRESETS, Approximation, approximation, describe
 from .fuse_cmd import add_fusion_options, fusion_config
 from .options import add_device_option, add_engine_option, add_jvm_options, add_remove_query, start_jvm
 
@@ -48,17 +48,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     approx = parser.add_argument_group("approximate impact search (java/ plugin; knobs at 1 are exact)")
     approx.add_argument("--approximate", default=None, metavar="PRESET",
                         help="a preset of the knobs below: " + ", ".join(
-                            f"{name} (mass {a.query_mass:g}, factor {a.threshold_factor:g}, candidates "
-                            f"{a.candidates}{', top postings' if a.top_postings else ''})"
-                            for name, a in PRESETS.items()) + " (default: exact)")
+                            f"{name} ({describe(a)})" for name, a in PRESETS.items()) + " (default: exact)")
     approx.add_argument("--query-mass", type=float, default=None,
                         help="keep each query's heaviest terms carrying this fraction of its weight, in (0, 1]")
+    approx.add_argument("--postings-fraction", type=float, default=None,
+                        help="sum only this fraction of the kept terms' postings, those of largest contribution "
+                             "(impact times weight), in (0, 1]; then rescore --candidates")
     approx.add_argument("--threshold-factor", type=float, default=None,
                         help="skip documents that cannot beat the k-th score times this factor, >= 1 (BMP's "
                              "alpha is its inverse)")
     approx.add_argument("--candidates", type=int, default=None,
                         help="rescore this many of the first search's best documents with the whole query (with "
-                             "--query-mass below 1 or --top-postings; 0: none)")
+                             "--query-mass or --postings-fraction below 1, or --top-postings; 0: none)")
     approx.add_argument("--top-postings", action="store_true", default=None,
                         help="search only each term's top postings (an index built with --term-top-postings), "
                              "then rescore --candidates")
@@ -138,8 +139,9 @@ def _search(name: str, index: str, vectors_dir: str | None, args: argparse.Names
 
 
 def _approximation(args: argparse.Namespace) -> Approximation:
-    return approximation(args.approximate, query_mass=args.query_mass, threshold_factor=args.threshold_factor,
-                         candidates=args.candidates, top_postings=args.top_postings)
+    return approximation(args.approximate, query_mass=args.query_mass, postings_fraction=args.postings_fraction,
+                         threshold_factor=args.threshold_factor, candidates=args.candidates,
+                         top_postings=args.top_postings)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,8 +153,8 @@ def run(args: argparse.Namespace) -> int:
     if args.refine and (primary != "impact" or others):
         raise ConfigError("--refine works on impact search (--queries) without --hybrid")
     if not approx.exact and (primary != "impact" or args.refine):
-        raise ConfigError("--approximate, --query-mass, --threshold-factor, --candidates and --top-postings apply to "
-                          "impact search (--queries) without --refine")
+        raise ConfigError("--approximate, --query-mass, --postings-fraction, --threshold-factor, --candidates and "
+                          "--top-postings apply to impact search (--queries) without --refine")
     fusion = fusion_config(args, args.k) if others else None
     collection = None
     if args.collection:

@@ -71,8 +71,9 @@ class PluginImpactSearcher(Searcher):
             raise ConfigError(f"unknown search strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
         self._searcher.setStrategy(strategy)
         try:
-            self._searcher.setApproximation(float(approximation.query_mass), float(approximation.threshold_factor),
-                                            int(approximation.candidates), bool(approximation.top_postings))
+            self._searcher.setApproximation(float(approximation.query_mass), float(approximation.postings_fraction),
+                                            float(approximation.threshold_factor), int(approximation.candidates),
+                                            bool(approximation.top_postings))
         except Exception as exc:
             raise ConfigError(f"{self.index_dir}: {jvm.java_error_message(exc)}") from exc
         self.strategy, self.approximation = strategy, approximation

@@ -3,7 +3,9 @@ setting gives the exact hits; query-term pruning searches exactly the heaviest t
 returns exact scores but may miss documents; static pruning indexes each document's heaviest terms."""
 
 import json
+import math
 
+import numpy as np
 import pytest
 
 from lsr_lucene.search.reference import ReferenceScorer
@@ -39,11 +41,11 @@ def keep_mass(vector, mass):
     return kept
 
 
-def search(index, queries, strategy="auto", approximation=None, k=10):
+def search(index, queries, strategy="auto", approximation=None, k=10, cache_mb=None):
     from lsr_lucene.search.approximate import EXACT
     from lsr_lucene.search.plugin import PluginImpactSearcher
 
-    with PluginImpactSearcher(index, strategy, approximation or EXACT) as searcher:
+    with PluginImpactSearcher(index, strategy, approximation or EXACT, postings_cache_mb=cache_mb) as searcher:
         run = searcher.batch_search([v for _, v in queries], [q for q, _ in queries], k, threads=2)
         assert len(searcher.last_latencies) == len(queries) and (searcher.last_latencies > 0).all()
         return run
@@ -145,6 +147,65 @@ def test_candidates_of_the_pruned_query_are_rescored_with_the_whole_query(small,
     assert better > 0  # rescoring recovers documents the pruned query alone ranks too low
 
 
+def top_contributions(docs, query, fraction):
+    """The reference of the postings fraction: each document's sum of its contributions (impact times weight) that are
+    at or above the contribution where the query's postings, by contribution, reach ``fraction`` of them all."""
+    ranked = sorted((i * query[t] for _, v in docs for t, i in v.items() if t in query), reverse=True)
+    threshold = ranked[math.ceil(fraction * len(ranked)) - 1] if ranked else 0
+    return np.array([sum(i * query[t] for t, i in v.items() if t in query and i * query[t] >= threshold)
+                     for _, v in docs])
+
+
+def test_postings_fraction_sums_the_largest_contributions(small):
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.types import Hit
+
+    root, _, _, docs, queries = small
+    ids = [doc_id for doc_id, _ in docs]
+    run = search(root / "index", queries, "auto", Approximation(postings_fraction=0.2))  # no rescoring
+    for q, vector in queries:
+        partial = top_contributions(docs, vector, 0.2)
+        ranked = sorted(np.flatnonzero(partial > 0).tolist(), key=lambda i: (-partial[i], ids[i]))[:10]
+        assert run[q] == [Hit(ids[i], float(partial[i])) for i in ranked]
+
+
+@pytest.mark.parametrize("cache_mb", [None, 0])  # rescored from the heap copy; from doc values or postings
+@pytest.mark.parametrize("index", ["index", "top"])
+def test_candidates_of_the_largest_contributions_get_exact_scores(small, index, cache_mb):
+    from lsr_lucene.search.approximate import Approximation
+
+    root, _, _, docs, queries = small
+    reference = ReferenceScorer(docs)
+    ids = [doc_id for doc_id, _ in docs]
+    run = search(root / index, queries, "auto", Approximation(postings_fraction=0.1, candidates=20), cache_mb=cache_mb)
+    missed = better = 0
+    for q, vector in queries:
+        partial = top_contributions(docs, vector, 0.1)
+        assert_rescored(run[q], partial, reference.scores(vector), ids, 20)
+        exact = {h.doc_id for h in reference.search(vector, 10)}
+        first = {ids[i] for i in sorted(range(len(ids)), key=lambda i: (-partial[i], ids[i]))[:10]}
+        missed += len(exact - {h.doc_id for h in run[q]})
+        better += len(exact & {h.doc_id for h in run[q]}) - len(exact & first)
+    assert missed > 0 and better > 0  # approximate, and rescoring recovers what the partial sums rank too low
+
+
+def test_impacts_above_255_are_rescored_exactly(small, tmp_path):
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.search.approximate import Approximation
+    from tests.search.test_exactness import write_vectors
+
+    *_, docs, queries = small
+    heavy = [(doc_id, {t: 3 * w for t, w in vector.items()}) for doc_id, vector in docs]
+    assert max(max(v.values()) for _, v in heavy) > 255  # scores stay below 2 ** 24, exact in float
+    write_vectors(tmp_path / "vectors", heavy)
+    index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)
+    reference = ReferenceScorer(heavy)
+    ids = [doc_id for doc_id, _ in heavy]
+    run = search(tmp_path / "index", queries, "auto", Approximation(postings_fraction=0.3, candidates=30))
+    for q, vector in queries:
+        assert_rescored(run[q], top_contributions(heavy, vector, 0.3), reference.scores(vector), ids, 30)
+
+
 def test_an_over_estimated_threshold_keeps_exact_scores_and_can_miss_documents(larger):
     from lsr_lucene.search.approximate import Approximation
 
@@ -212,19 +273,23 @@ def test_top_postings_index_refuses_updates_and_merges(small, tmp_path):
 
 
 def test_knobs_are_validated():
+    from dataclasses import replace
+
     from lsr_lucene.errors import ConfigError
     from lsr_lucene.search.approximate import PRESETS, Approximation, approximation
 
     for bad in (0.0, 1.5, float("nan")):
         with pytest.raises(ConfigError, match="query mass must be in"):
             Approximation(query_mass=bad)
+    for bad in (0.0, 1.5, float("nan")):
+        with pytest.raises(ConfigError, match="postings fraction must be in"):
+            Approximation(postings_fraction=bad)
     for bad in (0.9, float("inf")):
         with pytest.raises(ConfigError, match="threshold factor must be a finite number >= 1"):
             Approximation(threshold_factor=bad)
     with pytest.raises(ConfigError, match="unknown --approximate preset 'quick'; known: exact"):
         approximation("quick")
-    assert approximation("fast", query_mass=0.9) == Approximation(0.9, PRESETS["fast"].threshold_factor,
-                                                                  PRESETS["fast"].candidates)
+    assert approximation("fast", query_mass=0.9) == replace(PRESETS["fast"], query_mass=0.9)
     with pytest.raises(ConfigError, match="candidates must be an integer >= 0"):
         Approximation(candidates=-3)
     assert not PRESETS["fast"].exact and approximation().exact
@@ -237,13 +302,15 @@ def test_java_refuses_bad_knobs(small, jvm_started):
     searcher = jvm.autoclass("org.lsrlucene.search.BatchImpactSearcher")(str(root / "index"))
     try:
         with pytest.raises(Exception, match="query mass must be in"):
-            searcher.setApproximation(0.0, 1.0, 0, False)
+            searcher.setApproximation(0.0, 1.0, 1.0, 0, False)
+        with pytest.raises(Exception, match="postings fraction must be in"):
+            searcher.setApproximation(1.0, 1.5, 1.0, 0, False)
         with pytest.raises(Exception, match="threshold factor must be"):
-            searcher.setApproximation(1.0, 0.5, 0, False)
+            searcher.setApproximation(1.0, 1.0, 0.5, 0, False)
         with pytest.raises(Exception, match="candidates must be >= 0"):
-            searcher.setApproximation(1.0, 1.0, -1, False)
+            searcher.setApproximation(1.0, 1.0, 1.0, -1, False)
         with pytest.raises(Exception, match="no top postings: build it with --term-top-postings"):
-            searcher.setApproximation(1.0, 1.0, 100, True)
+            searcher.setApproximation(1.0, 1.0, 1.0, 100, True)
     finally:
         searcher.close()
 
@@ -290,9 +357,10 @@ def test_search_command_records_the_knobs_in_the_run_manifest(small, tmp_path, c
     out = tmp_path / "run.trec"
     args = ["search", "--index", str(root / "index"), "--queries", str(queries_dir), "--output", str(out),
             "--k", "10"]
-    assert main(args + ["--approximate", "fast", "--query-mass", "0.8"]) == 0
+    assert main(args + ["--approximate", "fast", "--query-mass", "0.8", "--postings-fraction", "0.3"]) == 0
     manifest = json.loads((tmp_path / "run.trec.manifest.json").read_text())
-    assert manifest["approximation"] == dict(PRESETS["fast"].to_dict(), query_mass=0.8, preset="fast")
+    assert manifest["approximation"] == dict(PRESETS["fast"].to_dict(), query_mass=0.8, postings_fraction=0.3,
+                                             preset="fast")
     assert manifest["kind"] == "lsr-lucene/run" and manifest["k"] == 10 and manifest["index_pruning"] is None
     assert read_run(out)
     assert main(args) == 0

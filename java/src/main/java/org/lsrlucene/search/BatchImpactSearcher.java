@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,6 +40,7 @@ public final class BatchImpactSearcher implements Closeable {
   private volatile String strategy = "auto";
   private volatile double queryMass = 1;
   private volatile float thresholdFactor = 1;
+  private volatile double postingsFraction = 1;
   private volatile int candidates;
   private volatile boolean topPostings;
 
@@ -52,7 +54,7 @@ public final class BatchImpactSearcher implements Closeable {
 
   /** How many postings per term the index's {@value ForwardVectors#TOP_FIELD} field keeps; 0 without it. */
   public int termTopPostings() {
-    return forward == null ? 0 : forward.topPostings();
+    return forward.topPostings();
   }
 
   public int numDocs() {
@@ -115,19 +117,25 @@ public final class BatchImpactSearcher implements Closeable {
   }
 
   /**
-   * Approximate search (query mass and threshold factor at 1, no top postings: exact, the default). {@code
-   * queryMass} in (0, 1]: each query is first searched with its heaviest terms that carry this fraction of its total
-   * weight ({@link VectorQuery#keepMass}); {@code thresholdFactor} >= 1: that search skips what cannot beat the
-   * k-th score times this factor (see {@link TopHitsCollector}; only the {@code pruned} strategy skips, so under
-   * {@code auto} a factor above 1 picks it); {@code topPostings}: that search reads only each term's top postings
-   * (the {@value ForwardVectors#TOP_FIELD} field of an index built with them), term at a time; {@code candidates}
-   * >= 0: when terms were left out or top postings read, the best {@code candidates} documents (when more than k)
-   * get their exact scores, from the forward vectors when the index has them ({@link ForwardVectors}), else by
-   * adding the left-out terms' contributions ({@link Rescorer}), and are ranked again.
+   * Approximate search (query mass, postings fraction and threshold factor at 1, no top postings: exact, the
+   * default). {@code queryMass} in (0, 1]: each query is first searched with its heaviest terms that carry this
+   * fraction of its total weight ({@link VectorQuery#keepMass}); {@code postingsFraction} in (0, 1]: that search sums
+   * only this fraction of the kept terms' postings, those of largest contribution ({@link ExhaustiveScorer#scoreTop});
+   * {@code thresholdFactor} >= 1: that search skips what cannot beat the k-th score times this factor (see {@link
+   * TopHitsCollector}; only the {@code pruned} strategy skips, so under {@code auto} a factor above 1 picks it);
+   * {@code topPostings}: that search reads only each term's top postings (the {@value ForwardVectors#TOP_FIELD}
+   * field of an index built with them), term at a time; {@code candidates} >= 0: when terms or postings were left
+   * out, the best {@code candidates} documents (when more than k) get their exact scores from their forward vectors
+   * ({@link ForwardVectors}), else (when those fit neither the heap nor the index) from the postings ({@link
+   * Rescorer}), and are ranked again.
    */
-  public void setApproximation(double queryMass, double thresholdFactor, int candidates, boolean topPostings) {
+  public void setApproximation(double queryMass, double postingsFraction, double thresholdFactor, int candidates,
+                               boolean topPostings) {
     if (!(queryMass > 0 && queryMass <= 1)) {
       throw new IllegalArgumentException("query mass must be in (0, 1], got " + queryMass);
+    }
+    if (!(postingsFraction > 0 && postingsFraction <= 1)) {
+      throw new IllegalArgumentException("postings fraction must be in (0, 1], got " + postingsFraction);
     }
     if (!(thresholdFactor >= 1) || Double.isInfinite(thresholdFactor)) {
       throw new IllegalArgumentException("threshold factor must be a finite number >= 1, got " + thresholdFactor);
@@ -135,10 +143,11 @@ public final class BatchImpactSearcher implements Closeable {
     if (candidates < 0) {
       throw new IllegalArgumentException("candidates must be >= 0 (0: no rescoring), got " + candidates);
     }
-    if (topPostings && forward == null) {
+    if (topPostings && forward.topPostings() == 0) {
       throw new IllegalArgumentException("this index has no top postings: build it with --term-top-postings N");
     }
     this.queryMass = queryMass;
+    this.postingsFraction = postingsFraction;
     this.thresholdFactor = (float) thresholdFactor;
     this.candidates = candidates;
     this.topPostings = topPostings;
@@ -168,7 +177,7 @@ public final class BatchImpactSearcher implements Closeable {
     Runnable work = () -> {
       ExhaustiveScorer exhaustive = new ExhaustiveScorer(decoded);
       Rescorer rescorer = new Rescorer(decoded);
-      ForwardVectors.Scorer exact = forward == null ? null : forward.new Scorer();
+      ForwardVectors.Scorer exact = forward.new Scorer(decoded);
       try {
         for (int q = next.getAndIncrement(); q < n && failure.get() == null; q = next.getAndIncrement()) {
           long started = System.nanoTime();
@@ -204,10 +213,14 @@ public final class BatchImpactSearcher implements Closeable {
       return new TopHitsCollector.Hits(0);
     }
     boolean top = topPostings;
-    boolean rescore = candidates > k && (top || kept.size() < query.size());
+    double fraction = postingsFraction;
+    boolean rescore = candidates > k && (top || fraction < 1 || kept.size() < query.size());
     TopHitsCollector collector = new TopHitsCollector(rescore ? candidates : k, thresholdFactor);
-    if (top) {
-      exhaustive.score(reader.leaves(), ForwardVectors.TOP_FIELD, kept.terms, kept.weights, collector);
+    String field = top ? ForwardVectors.TOP_FIELD : CONTENTS;
+    if (fraction < 1) {
+      exhaustive.scoreTop(reader.leaves(), field, kept.terms, kept.weights, fraction, collector);
+    } else if (top) {
+      exhaustive.score(reader.leaves(), field, kept.terms, kept.weights, collector);
     } else if (exhaustive(kept)) {
       exhaustive.score(reader.leaves(), CONTENTS, kept.terms, kept.weights, collector);
     } else {
@@ -217,11 +230,14 @@ public final class BatchImpactSearcher implements Closeable {
       return collector.hits(reader.leaves());
     }
     TopHitsCollector.Hits found = collector.candidates();
-    if (exact != null) {
-      exact.query(query);
-      exact.rescore(reader.leaves(), found.docs, found.scores);
-    } else {
-      rescorer.add(reader.leaves(), CONTENTS, query.without(kept), found.docs, found.scores);
+    exact.query(query);
+    if (!exact.rescore(reader.leaves(), found.docs, found.scores)) {
+      if (fraction < 1) {
+        Arrays.fill(found.scores, 0);
+        rescorer.add(reader.leaves(), CONTENTS, query, found.docs, found.scores);
+      } else {
+        rescorer.add(reader.leaves(), CONTENTS, query.without(kept), found.docs, found.scores);
+      }
     }
     TopHitsCollector best = new TopHitsCollector(k, 1f);
     for (int i = 0; i < found.docs.length; i++) {

@@ -2,8 +2,10 @@ package org.lsrlucene.search;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -42,12 +44,35 @@ final class DecodedPostings {
     }
   }
 
+  /**
+   * One term's postings in one segment by impact, highest first, for reading only those above a contribution: the
+   * documents of impact {@code levels[j]} (descending) are {@code docs[starts[j]]} up to {@code docs[starts[j + 1]]}
+   * exclusive, ascending.
+   */
+  static final class ByImpact {
+    final int[] docs;
+    final int[] levels;
+    final int[] starts;
+
+    private ByImpact(int[] docs, int[] levels, int[] starts) {
+      this.docs = docs;
+      this.levels = levels;
+      this.starts = starts;
+    }
+
+    long bytes() {
+      return Integer.BYTES * ((long) docs.length + levels.length + starts.length);
+    }
+  }
+
   /** Bytes that the decoded postings of all open searchers may take together. */
   static final long SHARED_BUDGET = Runtime.getRuntime().maxMemory() / 2;
 
   private static final AtomicLong SHARED = new AtomicLong();
 
-  private final ConcurrentHashMap<String, Postings> lists = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Postings> lists = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, ByImpact> byImpact = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, ForwardVectors.Decoded> forward = new ConcurrentHashMap<>();
   private final AtomicLong used = new AtomicLong();
   private final long budget;
 
@@ -63,6 +88,8 @@ final class DecodedPostings {
   /** Drop every decoded list (the searcher is closed or its budget changed). */
   void release() {
     lists.clear();
+    byImpact.clear();
+    forward.clear();
     SHARED.addAndGet(-used.getAndSet(0));
   }
 
@@ -71,17 +98,86 @@ final class DecodedPostings {
    * {@code term}; null when they do not fit in what is left of the budget.
    */
   Postings get(int leafOrd, String field, BytesRef term, TermsEnum termsEnum) throws IOException {
-    String key = leafOrd + "\u0000" + field + "\u0000" + term.utf8ToString();
-    Postings found = lists.get(key);
+    return cached(lists, new Key(leafOrd, field, term), (long) termsEnum.docFreq() * BYTES_PER_POSTING,
+                  () -> decode(termsEnum), Postings::bytes);
+  }
+
+  /**
+   * The postings of {@code term} in {@code field} of segment {@code leafOrd} in order of impact ({@link ByImpact});
+   * {@code termsEnum}, of that field and segment, reads them when they are not decoded yet. Null when the segment
+   * lacks the term; when they do not fit in what is left of the budget, they are decoded for this use only.
+   */
+  ByImpact byImpact(int leafOrd, String field, BytesRef term, TermsEnum termsEnum) throws IOException {
+    Key key = new Key(leafOrd, field, term);
+    ByImpact found = byImpact.get(key);
+    if (found != null || !termsEnum.seekExact(term)) {
+      return found;
+    }
+    found = cached(byImpact, key, (long) termsEnum.docFreq() * Integer.BYTES, () -> decodeByImpact(termsEnum),
+                   ByImpact::bytes);
+    return found != null ? found : decodeByImpact(termsEnum);
+  }
+
+  /**
+   * Segment {@code leafOrd}'s forward vectors read by {@code decoder} (at most {@code estimate} bytes), kept on the
+   * heap; null when they do not fit in what is left of the budget, or {@code decoder} gives none.
+   */
+  ForwardVectors.Decoded forward(int leafOrd, long estimate, Decoder<ForwardVectors.Decoded> decoder)
+      throws IOException {
+    return cached(forward, new Key(leafOrd, ForwardVectors.VECTOR_FIELD, new BytesRef()), estimate, decoder,
+                  ForwardVectors.Decoded::bytes);
+  }
+
+  /** A term of a field in a segment. */
+  private static final class Key {
+    private final int leafOrd;
+    private final String field;
+    private final BytesRef term;
+    private final int hash;
+
+    Key(int leafOrd, String field, BytesRef term) {
+      this.leafOrd = leafOrd;
+      this.field = field;
+      this.term = term;
+      this.hash = (31 * leafOrd + field.hashCode()) * 31 + term.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      if (!(other instanceof Key)) {
+        return false;
+      }
+      Key that = (Key) other;
+      return leafOrd == that.leafOrd && field.equals(that.field) && term.bytesEquals(that.term);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** Reads what is to be kept on the heap. */
+  interface Decoder<T> {
+    T decode() throws IOException;
+  }
+
+  /**
+   * What {@code map} holds at {@code key}, else what {@code decoder} reads when its {@code estimate} of bytes fits in
+   * what is left of the budget (then kept at {@code key}, its {@code bytes} counted); else null.
+   */
+  private <T> T cached(ConcurrentHashMap<Key, T> map, Key key, long estimate, Decoder<T> decoder,
+                       ToLongFunction<T> bytes) throws IOException {
+    T found = map.get(key);
     long left = Math.min(budget - used.get(), SHARED_BUDGET - SHARED.get());
-    if (found != null || (long) termsEnum.docFreq() * BYTES_PER_POSTING > left) {  // no decoding that cannot be kept
+    if (found != null || estimate > left) {  // no decoding that cannot be kept
       return found;
     }
     try {
-      return lists.computeIfAbsent(key, unused -> {
+      return map.computeIfAbsent(key, unused -> {
         try {
-          Postings decoded = decode(termsEnum);
-          return reserve(decoded.bytes()) ? decoded : null;
+          T decoded = decoder.decode();
+          return decoded != null && reserve(bytes.applyAsLong(decoded)) ? decoded : null;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -123,5 +219,44 @@ final class DecodedPostings {
       impacts[i] = (byte) freqs[i];
     }
     return new Postings(docs, impacts, null);
+  }
+
+  /** The postings of the term {@code termsEnum} is positioned on, in order of impact (a counting sort). */
+  private static ByImpact decodeByImpact(TermsEnum termsEnum) throws IOException {
+    int[] docs = new int[termsEnum.docFreq()];
+    int[] freqs = new int[docs.length];
+    PostingsEnum postings = termsEnum.postings(null, PostingsEnum.FREQS);
+    int n = 0;
+    for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+      docs[n] = doc;
+      freqs[n++] = postings.freq();
+    }
+    int[] ascending = Arrays.copyOf(freqs, n);
+    Arrays.sort(ascending);
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || ascending[i] != ascending[i - 1]) {
+        ascending[distinct++] = ascending[i];
+      }
+    }
+    int[] levels = new int[distinct];
+    for (int j = 0; j < distinct; j++) {
+      levels[j] = ascending[distinct - 1 - j];
+    }
+    int[] starts = new int[distinct + 1];
+    int[] level = new int[n];
+    for (int i = 0; i < n; i++) {
+      level[i] = distinct - 1 - Arrays.binarySearch(ascending, 0, distinct, freqs[i]);
+      starts[level[i] + 1]++;
+    }
+    for (int j = 0; j < distinct; j++) {
+      starts[j + 1] += starts[j];
+    }
+    int[] next = Arrays.copyOf(starts, distinct);
+    int[] sorted = new int[n];
+    for (int i = 0; i < n; i++) {
+      sorted[next[level[i]]++] = docs[i];
+    }
+    return new ByImpact(sorted, levels, starts);
   }
 }

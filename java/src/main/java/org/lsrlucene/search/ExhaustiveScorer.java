@@ -1,6 +1,8 @@
 package org.lsrlucene.search;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
@@ -17,14 +19,27 @@ import org.apache.lucene.util.BytesRef;
  *
  * <p>Scores equal Lucene's: each term contributes {@code freq * weight} in float, the sum is taken in double and
  * rounded to float, as Lucene's disjunction scorers do. Matching documents are offered to a {@link TopHitsCollector};
- * deleted documents are skipped. Terms whose postings {@link DecodedPostings} holds are read from its arrays. One
- * instance per thread: its buffers are sized for the largest segment.
+ * deleted documents are skipped. Terms whose postings {@link DecodedPostings} holds are read from its arrays.
+ *
+ * <p>{@link #scoreTop} is the approximate variant: it sums only the postings of largest contribution, read in order of
+ * impact, a range of documents at a time. One instance per thread: its buffers are sized for the largest segment.
  */
 final class ExhaustiveScorer {
+  /** Documents whose partial sums {@link #scoreTop} adds up at a time (256 KB of floats: within a core's cache). */
+  private static final int RANGE = 1 << 16;
+  /** Documents per block of {@link #scoreTop}'s block maxima: {@code 1 << BLOCK}. */
+  private static final int BLOCK = 5;
+
   private final DecodedPostings decoded;
   private double[] sums = new double[0];
   private boolean[] seen = new boolean[0];
   private int[] touched = new int[0];
+  private final float[] partial = new float[RANGE];
+  private final float[] blockMax = new float[RANGE >>> BLOCK];
+  private int[][] segmentDocs = new int[64][];
+  private int[] segmentAt = new int[64];
+  private int[] segmentEnd = new int[64];
+  private float[] segmentContribution = new float[64];
   private PostingsEnum postings;
 
   ExhaustiveScorer(DecodedPostings decoded) {
@@ -64,6 +79,133 @@ final class ExhaustiveScorer {
         }
       }
     }
+  }
+
+  /**
+   * Approximate scoring: of the query's postings, only the fraction {@code fraction} with the largest contributions
+   * (impact times weight, every posting at or above the contribution where that fraction is reached) are summed, each
+   * term's read from the head of its postings in order of impact ({@link DecodedPostings.ByImpact}). A document's sum
+   * is the part of its score that those postings carry; documents that none of them reach are not offered.
+   */
+  void scoreTop(List<LeafReaderContext> leaves, String field, BytesRef[] terms, float[] weights, double fraction,
+                TopHitsCollector collector) throws IOException {
+    DecodedPostings.ByImpact[][] lists = new DecodedPostings.ByImpact[leaves.size()][terms.length];
+    int pairs = 0;
+    long total = 0;
+    for (LeafReaderContext leaf : leaves) {
+      Terms fieldTerms = leaf.reader().terms(field);
+      if (fieldTerms == null) {
+        continue;
+      }
+      TermsEnum termsEnum = fieldTerms.iterator();
+      for (int t = 0; t < terms.length; t++) {
+        DecodedPostings.ByImpact list = decoded.byImpact(leaf.ord, field, terms[t], termsEnum);
+        if (list != null) {
+          lists[leaf.ord][t] = list;
+          pairs += list.levels.length;
+          total += list.docs.length;
+        }
+      }
+    }
+    float threshold = threshold(lists, weights, pairs, (long) Math.ceil(fraction * total));
+    for (LeafReaderContext leaf : leaves) {
+      int maxDoc = leaf.reader().maxDoc();
+      int segments = 0;
+      for (int t = 0; t < terms.length; t++) {
+        DecodedPostings.ByImpact list = lists[leaf.ord][t];
+        for (int j = 0; list != null && j < list.levels.length; j++) {
+          float contribution = list.levels[j] * weights[t];
+          if (contribution < threshold) {
+            break;
+          }
+          if (contribution > 0) {
+            segments = segment(segments, list.docs, list.starts[j], list.starts[j + 1], contribution);
+          }
+        }
+      }
+      Bits live = leaf.reader().getLiveDocs();
+      for (int from = 0; from < maxDoc; from += RANGE) {  // a range of documents at a time: its sums stay in cache
+        int to = Math.min(maxDoc, from + RANGE);
+        addRange(segments, from, to);
+        offerRange(collector, live, leaf.docBase, from, to);
+      }
+      Arrays.fill(segmentDocs, 0, segments, null);
+    }
+  }
+
+  /** Add to the partial sums of documents {@code from..to} (exclusive) the postings of every segment there. */
+  private void addRange(int segments, int from, int to) {
+    for (int g = 0; g < segments; g++) {
+      int[] docs = segmentDocs[g];
+      int i = segmentAt[g];
+      int end = segmentEnd[g];
+      float contribution = segmentContribution[g];
+      for (; i < end && docs[i] < to; i++) {
+        int doc = docs[i] - from;
+        float sum = partial[doc] += contribution;
+        blockMax[doc >>> BLOCK] = Math.max(blockMax[doc >>> BLOCK], sum);
+      }
+      segmentAt[g] = i;
+    }
+  }
+
+  /**
+   * Offer the documents {@code from..to} (exclusive) whose partial sums are above 0, skipping the blocks whose largest
+   * sum falls below what the collector takes, and clear their sums.
+   */
+  private void offerRange(TopHitsCollector collector, Bits live, int docBase, int from, int to) {
+    float bound = Math.max(Float.MIN_VALUE, collector.minScore());  // sums above 0 only
+    for (int block = 0; block << BLOCK < to - from; block++) {
+      if (blockMax[block] >= bound) {
+        for (int i = block << BLOCK, end = Math.min(to - from, i + (1 << BLOCK)); i < end; i++) {
+          if (partial[i] >= bound && (live == null || live.get(from + i))) {
+            collector.offer(docBase + from + i, partial[i]);
+            bound = Math.max(Float.MIN_VALUE, collector.minScore());
+          }
+        }
+      }
+    }
+    Arrays.fill(partial, 0);
+    Arrays.fill(blockMax, 0);
+  }
+
+  /** Add the postings {@code docs[from..to)}, each contributing {@code contribution}, as segment {@code g}. */
+  private int segment(int g, int[] docs, int from, int to, float contribution) {
+    if (g == segmentDocs.length) {
+      segmentDocs = Arrays.copyOf(segmentDocs, 2 * g);
+      segmentAt = Arrays.copyOf(segmentAt, 2 * g);
+      segmentEnd = Arrays.copyOf(segmentEnd, 2 * g);
+      segmentContribution = Arrays.copyOf(segmentContribution, 2 * g);
+    }
+    segmentDocs[g] = docs;
+    segmentAt[g] = from;
+    segmentEnd[g] = to;
+    segmentContribution[g] = contribution;
+    return g + 1;
+  }
+
+  /** The largest contribution at or above which {@code wanted} postings of {@code lists} contribute. */
+  private static float threshold(DecodedPostings.ByImpact[][] lists, float[] weights, int pairs, long wanted) {
+    long[] levels = new long[pairs];  // contribution's float bits (ordered as the non-negative floats), postings
+    int n = 0;
+    for (DecodedPostings.ByImpact[] leaf : lists) {
+      for (int t = 0; t < weights.length; t++) {
+        DecodedPostings.ByImpact list = leaf[t];
+        for (int j = 0; list != null && j < list.levels.length; j++) {
+          int postings = list.starts[j + 1] - list.starts[j];
+          levels[n++] = ((long) Float.floatToIntBits(list.levels[j] * weights[t]) << 32) | postings;
+        }
+      }
+    }
+    Arrays.sort(levels);
+    long sum = 0;
+    for (int i = n - 1; i >= 0; i--) {
+      sum += (int) levels[i];
+      if (sum >= wanted) {
+        return Float.intBitsToFloat((int) (levels[i] >>> 32));
+      }
+    }
+    return 0;
   }
 
   /**

@@ -8,15 +8,22 @@ import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Each document's impact vector stored as binary doc values (a forward index: term ids of the index's vocabulary,
- * ascending, as variable-length deltas, each followed by its impact), which gives any document's exact score for a
- * query in one read of its vector instead of one skip through each query term's postings. Written by the plugin's
- * indexer with {@code setTermTopPostings}; the vocabulary lives in the index commit's user data.
+ * Each document's impact vector (a forward index), which gives any document's exact score for a query in one read of
+ * its vector instead of one skip through each query term's postings: the rescoring of approximate search's
+ * candidates. Read from a copy on the heap, inverted from the postings of {@link BatchImpactSearcher#CONTENTS} once
+ * (3 bytes a posting, within the {@link DecodedPostings} budget, when the vocabulary's ids fit in a char); else, in
+ * an index built by the plugin with {@code setTermTopPostings}, from binary doc values (term ids of the vocabulary
+ * that the index commit's user data holds, ascending, as variable-length deltas, each followed by its impact).
  */
 public final class ForwardVectors {
   /** The doc values field of the forward vectors. */
@@ -36,25 +43,33 @@ public final class ForwardVectors {
     this.topPostings = topPostings;
   }
 
-  /** The forward vectors of the index {@code reader} opened, or null when it has none. */
+  /**
+   * The forward vectors of the index {@code reader} opened: with the vocabulary and doc values an index built with
+   * top postings has, else with a vocabulary of the terms of its postings (and no doc values).
+   */
   static ForwardVectors of(DirectoryReader reader) throws IOException {
     Map<String, String> data = reader.getIndexCommit().getUserData();
     String vocabulary = data.get(VOCABULARY_KEY);
-    if (vocabulary == null) {
-      return null;
+    Map<BytesRef, Integer> ids = new HashMap<>();
+    if (vocabulary != null) {
+      for (String term : vocabulary.split("\n", -1)) {
+        ids.put(new BytesRef(term), ids.size());
+      }
+      return new ForwardVectors(ids, Integer.parseInt(data.get(TOP_POSTINGS_KEY)));
     }
-    String[] terms = vocabulary.split("\n", -1);
-    Map<BytesRef, Integer> ids = new HashMap<>(terms.length * 2);
-    for (int i = 0; i < terms.length; i++) {
-      ids.put(new BytesRef(terms[i]), i);
+    for (LeafReaderContext leaf : reader.leaves()) {
+      Terms terms = leaf.reader().terms(BatchImpactSearcher.CONTENTS);
+      TermsEnum termsEnum = terms == null ? TermsEnum.EMPTY : terms.iterator();
+      for (BytesRef term = termsEnum.next(); term != null; term = termsEnum.next()) {
+        if (!ids.containsKey(term)) {
+          ids.put(BytesRef.deepCopyOf(term), ids.size());
+        }
+      }
     }
-    return new ForwardVectors(ids, Integer.parseInt(data.get(TOP_POSTINGS_KEY)));
+    return new ForwardVectors(ids, 0);
   }
 
-  int vocabularySize() {
-    return ids.size();
-  }
-
+  /** How many postings per term {@link #TOP_FIELD} keeps; 0 when the index has neither it nor doc values. */
   int topPostings() {
     return topPostings;
   }
@@ -87,13 +102,98 @@ public final class ForwardVectors {
     return pos;
   }
 
-  /** Per-thread scoring state: the query's weights by term id. */
+  /**
+   * One segment's forward vectors on the heap: document d's term ids are {@code ids[starts[d]]} up to
+   * {@code ids[starts[d + 1]]} exclusive, in the order of the terms' bytes, with their impacts at the same places of
+   * {@code impacts}, or of {@code wide} when one is above 255.
+   */
+  static final class Decoded {
+    final int[] starts;
+    final char[] ids;
+    final byte[] impacts;
+    final int[] wide;
+
+    private Decoded(int[] starts, char[] ids, byte[] impacts, int[] wide) {
+      this.starts = starts;
+      this.ids = ids;
+      this.impacts = impacts;
+      this.wide = wide;
+    }
+
+    long bytes() {
+      return Integer.BYTES * (long) starts.length + Character.BYTES * (long) ids.length
+          + (wide == null ? impacts.length : Integer.BYTES * (long) wide.length);
+    }
+  }
+
+  /** The heap copy of the forward vectors of segment {@code leaf}: its postings inverted, document by document. */
+  private Decoded invert(LeafReader leaf) throws IOException {
+    int[] starts = new int[leaf.maxDoc() + 1];
+    Terms terms = leaf.terms(BatchImpactSearcher.CONTENTS);
+    PostingsEnum postings = null;
+    TermsEnum termsEnum = terms == null ? TermsEnum.EMPTY : terms.iterator();
+    for (BytesRef term = termsEnum.next(); term != null; term = termsEnum.next()) {
+      postings = termsEnum.postings(postings, PostingsEnum.NONE);
+      for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+        starts[doc + 1]++;
+      }
+    }
+    for (int doc = 0; doc < leaf.maxDoc(); doc++) {
+      starts[doc + 1] += starts[doc];
+    }
+    int[] next = Arrays.copyOf(starts, leaf.maxDoc());
+    char[] termIds = new char[starts[leaf.maxDoc()]];
+    int[] impacts = new int[termIds.length];
+    int max = 0;
+    termsEnum = terms == null ? TermsEnum.EMPTY : terms.iterator();
+    for (BytesRef term = termsEnum.next(); term != null; term = termsEnum.next()) {
+      Integer id = ids.get(term);
+      if (id == null) {
+        throw new IllegalStateException("term " + term.utf8ToString() + " is not in the index's vocabulary");
+      }
+      postings = termsEnum.postings(postings, PostingsEnum.FREQS);
+      for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+        termIds[next[doc]] = (char) (int) id;
+        impacts[next[doc]++] = postings.freq();
+        max = Math.max(max, postings.freq());
+      }
+    }
+    if (max > 255) {
+      return new Decoded(starts, termIds, null, impacts);
+    }
+    byte[] narrow = new byte[impacts.length];
+    for (int i = 0; i < narrow.length; i++) {
+      narrow[i] = (byte) impacts[i];
+    }
+    return new Decoded(starts, termIds, narrow, null);
+  }
+
+  /** The variable-length int at {@code bytes[at[0]]}; moves {@code at[0]} past it. */
+  private static int readVInt(byte[] bytes, int[] at) {
+    int value = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte b = bytes[at[0]++];
+      value |= (b & 0x7F) << shift;
+      if (b >= 0) {
+        return value;
+      }
+    }
+  }
+
+  /**
+   * Per-thread scoring state: the query's weights by term id. A segment's vectors are read from the heap copy that
+   * {@code decoded} keeps when it fits in its budget (and the vocabulary's ids in a char), else from the doc values.
+   */
   final class Scorer {
+    private final DecodedPostings decoded;
     private final float[] weights = new float[ids.size()];
+    private final int[] at = new int[1];
     private int[] set = new int[0];
     private int count;
-    private byte[] bytes;
-    private int pos;
+
+    Scorer(DecodedPostings decoded) {
+      this.decoded = decoded;
+    }
 
     /** Set the query whose scores {@link #rescore} computes. */
     void query(VectorQuery query) {
@@ -113,8 +213,23 @@ public final class ForwardVectors {
       }
     }
 
-    /** Replace each {@code scores[i]} by the exact score of index-wide document {@code docs[i]}. */
-    void rescore(List<LeafReaderContext> leaves, int[] docs, float[] scores) throws IOException {
+    /**
+     * Replace each {@code scores[i]} by the exact score of index-wide document {@code docs[i]}; false, with nothing
+     * replaced, when the vectors of a segment that holds one of them are neither on the heap nor in doc values.
+     */
+    boolean rescore(List<LeafReaderContext> leaves, int[] docs, float[] scores) throws IOException {
+      Decoded[] heap = new Decoded[leaves.size()];
+      boolean[] looked = new boolean[leaves.size()];
+      for (int doc : docs) {
+        int sub = ReaderUtil.subIndex(doc, leaves);
+        if (!looked[sub]) {
+          looked[sub] = true;
+          heap[sub] = heapCopy(sub, leaves.get(sub).reader());
+          if (heap[sub] == null && topPostings == 0) {
+            return false;
+          }
+        }
+      }
       Integer[] order = new Integer[docs.length];
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
@@ -127,42 +242,55 @@ public final class ForwardVectors {
         int sub = ReaderUtil.subIndex(docs[i], leaves);
         if (sub != leafIndex) {
           leafIndex = sub;
-          values = DocValues.getBinary(leaves.get(sub).reader(), VECTOR_FIELD);
+          values = heap[sub] == null ? DocValues.getBinary(leaves.get(sub).reader(), VECTOR_FIELD) : null;
           base = leaves.get(sub).docBase;
         }
-        if (!values.advanceExact(docs[i] - base)) {
+        int doc = docs[i] - base;
+        if (values == null) {
+          scores[i] = score(heap[sub], doc);
+        } else if (values.advanceExact(doc)) {
+          scores[i] = score(values.binaryValue());
+        } else {
           throw new IllegalStateException("document " + docs[i] + " has no forward vector");
         }
-        scores[i] = score(values.binaryValue());
       }
+      return true;
     }
 
-    private float score(BytesRef vector) {
-      bytes = vector.bytes;
-      pos = vector.offset;
-      int end = vector.offset + vector.length;
-      int id = 0;
+    private Decoded heapCopy(int leafOrd, LeafReader leaf) throws IOException {
+      Terms terms = leaf.terms(BatchImpactSearcher.CONTENTS);
+      long postings = terms == null ? 0 : terms.getSumDocFreq();
+      if (ids.size() > Character.MAX_VALUE + 1 || postings > Integer.MAX_VALUE - 8) {
+        return null;
+      }
+      long estimate = Integer.BYTES * (leaf.maxDoc() + 1L) + (Character.BYTES + 1) * postings;
+      return decoded.forward(leafOrd, estimate, () -> invert(leaf));
+    }
+
+    private float score(Decoded heap, int doc) {
       double sum = 0;
-      while (pos < end) {
-        id += readVInt();
-        int impact = readVInt();
-        float weight = weights[id];
-        if (weight != 0) {
-          sum += impact * weight;
+      if (heap.wide != null) {
+        for (int i = heap.starts[doc]; i < heap.starts[doc + 1]; i++) {
+          sum += heap.wide[i] * weights[heap.ids[i]];
+        }
+      } else {
+        for (int i = heap.starts[doc]; i < heap.starts[doc + 1]; i++) {
+          sum += (heap.impacts[i] & 0xFF) * weights[heap.ids[i]];
         }
       }
       return (float) sum;
     }
 
-    private int readVInt() {
-      int value = 0;
-      for (int shift = 0; ; shift += 7) {
-        byte b = bytes[pos++];
-        value |= (b & 0x7F) << shift;
-        if (b >= 0) {
-          return value;
-        }
+    private float score(BytesRef vector) {
+      at[0] = vector.offset;
+      int end = vector.offset + vector.length;
+      int id = 0;
+      double sum = 0;
+      while (at[0] < end) {
+        id += readVInt(vector.bytes, at);
+        sum += readVInt(vector.bytes, at) * weights[id];  // adding 0 for the terms the query lacks keeps it exact
       }
+      return (float) sum;
     }
   }
 }

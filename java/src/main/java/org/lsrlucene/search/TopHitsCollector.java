@@ -75,6 +75,11 @@ final class TopHitsCollector implements Collector {
     };
   }
 
+  /** The score below which {@link #offer} drops a document now (it only rises). */
+  float minScore() {
+    return minScore;
+  }
+
   /** Consider document {@code doc} (index-wide number) with {@code score}. */
   void offer(int doc, float score) {
     if (score < minScore) {
