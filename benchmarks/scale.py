@@ -43,6 +43,8 @@ APPROXIMATE = ((0.8, 1.0, 0), (0.6, 1.0, 0), (1.0, 1.2, 0), (1.0, 1.5, 0), (0.5,
                (0.5, 1.2, 300), (0.3, 1.0, 1000), (0.2, 1.0, 1000))
 """Plugin approximate settings (query mass, threshold factor, candidates), searched at k=10 with the default strategy
 (``auto``: term at a time, or Lucene's pruning disjunction when the threshold factor is above 1)."""
+FRACTIONS = ((0.1, 300), (0.08, 200), (0.06, 300), (0.05, 400), (0.05, 300), (0.04, 600), (0.03, 1000))
+"""Plugin postings-fraction settings (postings fraction, candidates), at k=10 with the default strategy."""
 TOP_POSTINGS = ((1.0, 1.0, 1000), (1.0, 1.0, 3000), (0.7, 1.0, 1000), (0.7, 1.0, 3000), (0.5, 1.0, 1000))
 """Settings searched on the index with each term's top postings (1% of the documents) and forward vectors."""
 BMP_APPROXIMATE = ((0.9, 1.0), (0.8, 1.0), (0.7, 1.0), (0.6, 1.0), (0.5, 1.0), (1.0, 0.5), (1.0, 0.3),
@@ -54,6 +56,8 @@ LEAK_SETTINGS = PRESETS["fast"]
 """The 10,000 queries of the leak check run with this preset (k=1000, 2 threads)."""
 TOP_FRACTION = 100
 """The top-postings index keeps each term's docs / TOP_FRACTION highest-impact postings."""
+HEAP = "8g"
+"""JVM heap of each Java child: half of it holds the plugin's decoded postings and forward vectors (4 GB at 1M)."""
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -193,11 +197,17 @@ def _approx_config(m: float, f: float, c: int, index: Path | None = None, tag: s
     return dict(config, index=str(index)) if index else config
 
 
+def _fraction_config(p: float, c: int) -> dict[str, Any]:
+    return {"name": f"plugin-fraction-p{p:g}-c{c}-k10-t1", "strategy": "auto", "postings_fraction": p,
+            "candidates": c, "k": 10, "threads": 1}
+
+
 def _plugin_configs(pruned: dict[int, Path], top: Path | None, largest: bool) -> list[dict[str, Any]]:
     configs = [{"name": f"plugin-{strategy}-k{k}-t{threads}", "strategy": strategy, "k": k, "threads": threads}
                for strategy in ("exhaustive", "pruned", "auto") for k in KS for threads in THREADS]
     configs += [{"name": f"plugin-undecoded-auto-k{k}-t{threads}", "strategy": "auto", "k": k, "threads": threads,
                  "postings_cache_mb": 0} for k in KS for threads in THREADS]
+    configs += [_fraction_config(*knobs) for knobs in (FRACTIONS if largest else FRACTIONS[::3])]
     configs += [_approx_config(*knobs) for knobs in (APPROXIMATE if largest else APPROXIMATE[4::2])]
     if top is not None:
         configs += [_approx_config(*knobs, index=top, tag="top", strategy="exhaustive")
@@ -328,10 +338,11 @@ def short_but_exact(exact: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarra
 
 # ------------------------------------------------------------------------------------------------ run
 
-def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int = 60, heap: str = "3g",
+def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int = 60, heap: str = HEAP,
         anserini_index_max: int = 300_000, leak_queries: int = 10_000, reuse_indexes: bool = False,
-        chart: Path | None = REPO / "benchmarks" / "scale.png") -> dict[str, Any]:
-    """The whole benchmark; see the module docstring."""
+        chart: bool = True) -> dict[str, Any]:
+    """The whole benchmark; see the module docstring. ``chart``: plot it to ``benchmarks/scale.png`` (growth
+    curves and recall against speed), or ``benchmarks/scale-<size>.png`` (recall against speed) for one size."""
     from benchmarks.bmp_anchor import check_scores
 
     started = time.perf_counter()
@@ -359,12 +370,15 @@ def run(work: Path = WORK, sizes: tuple[int, ...] = SIZES, per_collection: int =
               "heap": heap, "rows": rows, "load": load, "minutes": (time.perf_counter() - started) / 60,
               "command": "PYTHONPATH=. python benchmarks/scale.py"
                          + ("" if sizes == SIZES else f" --sizes {' '.join(map(str, sizes))}")
-                         + (" --reuse-indexes" if reuse_indexes else "")}
+                         + (" --reuse-indexes" if reuse_indexes else "")
+                         + ("" if heap == HEAP else f" --heap {heap}")}
     result["ratios"] = ratios(result)
-    if chart is not None:
+    if chart:
         from benchmarks.scale_report import plot
 
-        plot(result, chart)
+        name = "scale.png" if len(sizes) > 1 else f"scale-{docs // 1000}k.png"
+        result["chart"] = f"benchmarks/{name}"
+        plot(result, REPO / result["chart"])
     return result
 
 
@@ -386,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="20k and 100k documents, 20 queries per collection")
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--per-collection", type=int, default=None, help="queries per source collection")
-    parser.add_argument("--heap", default="3g", help="JVM heap of each Java child")
+    parser.add_argument("--heap", default=HEAP, help=f"JVM heap of each Java child (default {HEAP})")
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--reuse-indexes", action="store_true",
                         help="search the plugin indexes a previous run left (their build figures are that run's); "

@@ -66,8 +66,8 @@ def approximation(spec: dict[str, Any]) -> Any:
     """The ``Approximation`` a job's configuration names (its knobs, exact where absent)."""
     from lsr_lucene.search.approximate import Approximation
 
-    return Approximation(**{k: spec[k] for k in ("query_mass", "threshold_factor", "candidates", "top_postings")
-                            if k in spec})
+    knobs = ("query_mass", "postings_fraction", "threshold_factor", "candidates", "top_postings")
+    return Approximation(**{k: spec[k] for k in knobs if k in spec})
 
 
 def _queries(path: str) -> tuple[list[str], list[dict[str, int]]]:

@@ -159,8 +159,8 @@ def markdown(result: dict[str, Any]) -> str:
             lines += [f"BMP at {row['docs']:,} documents: not run, {row['bmp_skipped']}.", ""]
     last = rows[-1]
     lines += [f"Approximate search at {last['docs']:,} documents (k=10, 1 thread; plugin: default strategy with "
-              "query mass m and threshold factor f; static: index keeping each document's N heaviest terms; BMP: "
-              "alpha a, beta b):", ""] + _approx_table(last) + [""]
+              "postings fraction p, or query mass m and threshold factor f, c candidates rescored; static: index "
+              "keeping each document's N heaviest terms; BMP: alpha a, beta b):", ""] + _approx_table(last) + [""]
     if "leak" in last:
         leak = last["leak"]
         first, end = leak["series"][0], leak["series"][-1]
@@ -168,43 +168,26 @@ def markdown(result: dict[str, Any]) -> str:
                   f"searcher: RSS {first['rss_mb']:,.0f} MB after the first batch, {end['rss_mb']:,.0f} MB at the end; "
                   f"JVM heap in use after a full GC {first['heap_used_mb']:.0f} MB, then {end['heap_used_mb']:.0f} MB.",
                   ""]
-    lines.append("![scale](benchmarks/scale.png)")
+    if "chart" in result:
+        lines.append(f"![scale]({result['chart']})")
     return "\n".join(lines) + "\n"
 
 
 def plot(result: dict[str, Any], path: Path) -> Path:
-    """Growth curves (q/s and index time against documents) and recall@10 against q/s at the largest size."""
+    """Growth curves (q/s and index time against documents, when more than one size ran) and recall@10 against q/s
+    at the largest size."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = result["rows"]
-    docs = [r["docs"] for r in rows]
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
-    for label, pattern in (("plugin exhaustive", "plugin-exhaustive-k10-t1"), ("plugin pruned", "plugin-pruned-k10-t1"),
-                           ("Anserini", "anserini-k10-t1"), ("BMP exact", "bmp-a1-b1-k10")):
-        points = [(r["docs"], _configs(r)[pattern]["queries_per_s"]) for r in rows if pattern in _configs(r)]
-        if points:
-            axes[0].plot(*zip(*points), marker="o", label=label)
-    axes[0].set(xscale="log", yscale="log", xlabel="documents", ylabel="queries/s (k=10, 1 thread)")
-    for key, label in (("index_plugin", "plugin"), ("index_anserini", "Anserini"), ("index_bmp", "BMP")):
-        points = [(r["docs"], r[key]["seconds"]) for r in rows if key in r]
-        if points:
-            axes[1].plot(*zip(*points), marker="o", label=label)
-    axes[1].set(xscale="log", yscale="log", xlabel="documents", ylabel="indexing seconds")
-    configs = _configs(rows[-1])
-    for prefix, label in (("plugin-approx", "plugin approximate"), ("plugin-top", "plugin top postings"),
-                          ("plugin-static", "plugin static pruning"), ("bmp-a", "BMP approximate")):
-        points = sorted((c["queries_per_s"], c["recall"]) for n, c in configs.items() if n.startswith(prefix)
-                        and "recall" in c)
-        if points:
-            axes[2].plot(*zip(*points), marker="o", linestyle="", label=label)
-    for name, marker in (("plugin-exhaustive-k10-t1", "s"), ("bmp-a1-b1-k10", "^")):
-        if name in configs:
-            axes[2].plot(configs[name]["queries_per_s"], 1.0, marker=marker, linestyle="", label=name)
-    axes[2].set(xscale="log", xlabel=f"queries/s at {docs[-1]:,} documents (k=10, 1 thread)", ylabel="recall@10")
-    for ax in axes:
+    growth = len(rows) > 1
+    fig, axes = plt.subplots(1, 3 if growth else 1, figsize=(14 if growth else 6, 3.8), squeeze=False)
+    if growth:
+        _growth(axes[0][0], axes[0][1], rows)
+    _recall(axes[0][-1], rows[-1])
+    for ax in axes[0]:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -212,3 +195,32 @@ def plot(result: dict[str, Any], path: Path) -> Path:
     fig.savefig(path, dpi=70)
     plt.close(fig)
     return path
+
+
+def _growth(speed: Any, indexing: Any, rows: list[dict[str, Any]]) -> None:
+    for label, pattern in (("plugin exhaustive", "plugin-exhaustive-k10-t1"), ("plugin pruned", "plugin-pruned-k10-t1"),
+                           ("Anserini", "anserini-k10-t1"), ("BMP exact", "bmp-a1-b1-k10")):
+        points = [(r["docs"], _configs(r)[pattern]["queries_per_s"]) for r in rows if pattern in _configs(r)]
+        if points:
+            speed.plot(*zip(*points), marker="o", label=label)
+    speed.set(xscale="log", yscale="log", xlabel="documents", ylabel="queries/s (k=10, 1 thread)")
+    for key, label in (("index_plugin", "plugin"), ("index_anserini", "Anserini"), ("index_bmp", "BMP")):
+        points = [(r["docs"], r[key]["seconds"]) for r in rows if key in r]
+        if points:
+            indexing.plot(*zip(*points), marker="o", label=label)
+    indexing.set(xscale="log", yscale="log", xlabel="documents", ylabel="indexing seconds")
+
+
+def _recall(ax: Any, row: dict[str, Any]) -> None:
+    configs = _configs(row)
+    for prefix, label in (("plugin-fraction", "plugin postings fraction"), ("plugin-approx", "plugin query mass"),
+                          ("plugin-top", "plugin top postings"), ("plugin-static", "plugin static pruning"),
+                          ("bmp-a", "BMP approximate")):
+        points = sorted((c["queries_per_s"], c["recall"]) for n, c in configs.items() if n.startswith(prefix)
+                        and "recall" in c)
+        if points:
+            ax.plot(*zip(*points), marker="o", linestyle="", label=label)
+    for name, marker in (("plugin-auto-k10-t1", "s"), ("bmp-a1-b1-k10", "^")):
+        if name in configs:
+            ax.plot(configs[name]["queries_per_s"], 1.0, marker=marker, linestyle="", label=name)
+    ax.set(xscale="log", xlabel=f"queries/s at {row['docs']:,} documents (k=10, 1 thread)", ylabel="recall@10")
