@@ -137,11 +137,13 @@ def test_updated_index_searches_as_one_built_from_scratch(corpus, scratch, tmp_p
 
 def test_a_deleted_document_is_never_returned(corpus, scratch, tmp_path):
     """Deletions still in the segments (an index deleted from by another Lucene writer) are skipped by both of the
-    plugin's strategies and by Anserini's searcher."""
+    plugin's strategies, its approximate search and Anserini's searcher."""
     from lsr_lucene import jvm
     from lsr_lucene.encoding.stages.sparse import DOCS_KIND
     from lsr_lucene.io.vectors import read_vectors
     from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.search.plugin import PluginImpactSearcher
 
     root, final, queries = corpus
     index = tmp_path / "index"
@@ -160,7 +162,10 @@ def test_a_deleted_document_is_never_returned(corpus, scratch, tmp_path):
     segments = inspector(index)
     assert segments.numDocs() == 220 and index_fingerprint(index)[2].count("\n") == 240  # deleted, not expunged
     segments.close()
-    for run in searches(index, queries).values():
+    runs = list(searches(index, queries).values())
+    with PluginImpactSearcher(index, approximation=Approximation(postings_fraction=0.5, candidates=150)) as searcher:
+        runs.append(searcher.batch_search([v for _, v in queries], [q for q, _ in queries], k=100))
+    for run in runs:
         returned = {hit.doc_id for hits in run.values() for hit in hits}
         assert returned and not returned & set(gone)
 
