@@ -221,15 +221,16 @@ final class DecodedPostings {
     return new Postings(docs, impacts, null);
   }
 
-  /** The postings of the term {@code termsEnum} is positioned on, in order of impact (a counting sort). */
+  /**
+   * The postings of the term {@code termsEnum} is positioned on, in order of impact: its distinct impacts sorted, then
+   * each posting placed in its impact's run (a counting sort, documents ascending within a run).
+   */
   private static ByImpact decodeByImpact(TermsEnum termsEnum) throws IOException {
-    int[] docs = new int[termsEnum.docFreq()];
-    int[] freqs = new int[docs.length];
-    PostingsEnum postings = termsEnum.postings(null, PostingsEnum.FREQS);
-    int n = 0;
-    for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
-      docs[n] = doc;
-      freqs[n++] = postings.freq();
+    Postings list = decode(termsEnum);
+    int n = list.docs.length;
+    int[] freqs = new int[n];
+    for (int i = 0; i < n; i++) {
+      freqs[i] = list.impact(i);
     }
     int[] ascending = Arrays.copyOf(freqs, n);
     Arrays.sort(ascending);
@@ -255,7 +256,7 @@ final class DecodedPostings {
     int[] next = Arrays.copyOf(starts, distinct);
     int[] sorted = new int[n];
     for (int i = 0; i < n; i++) {
-      sorted[next[level[i]]++] = docs[i];
+      sorted[next[level[i]]++] = list.docs[i];
     }
     return new ByImpact(sorted, levels, starts);
   }
