@@ -120,6 +120,10 @@ public final class ForwardVectors {
       this.wide = wide;
     }
 
+    int impact(int i) {
+      return wide == null ? impacts[i] & 0xFF : wide[i];
+    }
+
     long bytes() {
       return Integer.BYTES * (long) starts.length + Character.BYTES * (long) ids.length
           + (wide == null ? impacts.length : Integer.BYTES * (long) wide.length);
@@ -188,6 +192,7 @@ public final class ForwardVectors {
     private final DecodedPostings decoded;
     private final float[] weights = new float[ids.size()];
     private final int[] at = new int[1];
+    private final float[] pair = new float[2];
     private int[] set = new int[0];
     private int count;
 
@@ -230,29 +235,42 @@ public final class ForwardVectors {
           }
         }
       }
+      int[] fromHeap = new int[docs.length];
+      int n = 0;
       Integer[] order = new Integer[docs.length];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
+      int m = 0;
+      for (int i = 0; i < docs.length; i++) {
+        if (heap[ReaderUtil.subIndex(docs[i], leaves)] != null) {
+          fromHeap[n++] = i;
+        } else {
+          order[m++] = i;
+        }
       }
-      Arrays.sort(order, (a, b) -> Integer.compare(docs[a], docs[b]));
+      for (int p = 0; p < n; p += 2) {  // two at a time: their reads from memory overlap
+        int a = fromHeap[p];
+        int b = fromHeap[Math.min(p + 1, n - 1)];
+        int subA = ReaderUtil.subIndex(docs[a], leaves);
+        int subB = ReaderUtil.subIndex(docs[b], leaves);
+        score(heap[subA], docs[a] - leaves.get(subA).docBase, heap[subB], docs[b] - leaves.get(subB).docBase);
+        scores[a] = pair[0];
+        scores[b] = pair[1];
+      }
+      Arrays.sort(order, 0, m, (a, b) -> Integer.compare(docs[a], docs[b]));
       int leafIndex = -1;
       BinaryDocValues values = null;
       int base = 0;
-      for (Integer i : order) {
+      for (int o = 0; o < m; o++) {
+        int i = order[o];
         int sub = ReaderUtil.subIndex(docs[i], leaves);
         if (sub != leafIndex) {
           leafIndex = sub;
-          values = heap[sub] == null ? DocValues.getBinary(leaves.get(sub).reader(), VECTOR_FIELD) : null;
+          values = DocValues.getBinary(leaves.get(sub).reader(), VECTOR_FIELD);
           base = leaves.get(sub).docBase;
         }
-        int doc = docs[i] - base;
-        if (values == null) {
-          scores[i] = score(heap[sub], doc);
-        } else if (values.advanceExact(doc)) {
-          scores[i] = score(values.binaryValue());
-        } else {
+        if (!values.advanceExact(docs[i] - base)) {
           throw new IllegalStateException("document " + docs[i] + " has no forward vector");
         }
+        scores[i] = score(values.binaryValue());
       }
       return true;
     }
@@ -267,18 +285,31 @@ public final class ForwardVectors {
       return decoded.forward(leafOrd, estimate, () -> invert(leaf));
     }
 
-    private float score(Decoded heap, int doc) {
-      double sum = 0;
-      if (heap.wide != null) {
-        for (int i = heap.starts[doc]; i < heap.starts[doc + 1]; i++) {
-          sum += heap.wide[i] * weights[heap.ids[i]];
-        }
-      } else {
-        for (int i = heap.starts[doc]; i < heap.starts[doc + 1]; i++) {
-          sum += (heap.impacts[i] & 0xFF) * weights[heap.ids[i]];
+    /**
+     * The scores of document {@code a} of {@code heapA} and {@code b} of {@code heapB} into {@link #pair}, their
+     * loops interleaved; each sum is taken in its document's order, in double, and rounded to float.
+     */
+    private void score(Decoded heapA, int a, Decoded heapB, int b) {
+      int i = heapA.starts[a];
+      int endA = heapA.starts[a + 1];
+      int j = heapB.starts[b];
+      int endB = heapB.starts[b + 1];
+      double sumA = 0;
+      double sumB = 0;
+      if (heapA.wide == null && heapB.wide == null) {
+        for (; i < endA && j < endB; i++, j++) {
+          sumA += (heapA.impacts[i] & 0xFF) * weights[heapA.ids[i]];
+          sumB += (heapB.impacts[j] & 0xFF) * weights[heapB.ids[j]];
         }
       }
-      return (float) sum;
+      for (; i < endA; i++) {
+        sumA += heapA.impact(i) * weights[heapA.ids[i]];
+      }
+      for (; j < endB; j++) {
+        sumB += heapB.impact(j) * weights[heapB.ids[j]];
+      }
+      pair[0] = (float) sumA;
+      pair[1] = (float) sumB;
     }
 
     private float score(BytesRef vector) {
