@@ -205,9 +205,12 @@ def _fraction_config(p: float, c: int) -> dict[str, Any]:
 def _plugin_configs(pruned: dict[int, Path], top: Path | None, largest: bool) -> list[dict[str, Any]]:
     configs = [{"name": f"plugin-{strategy}-k{k}-t{threads}", "strategy": strategy, "k": k, "threads": threads}
                for strategy in ("exhaustive", "pruned", "auto") for k in KS for threads in THREADS]
+    configs[0]["warm_all"] = True  # decodes what later exact configurations read
     configs += [{"name": f"plugin-undecoded-auto-k{k}-t{threads}", "strategy": "auto", "k": k, "threads": threads,
                  "postings_cache_mb": 0} for k in KS for threads in THREADS]
-    configs += [_fraction_config(*knobs) for knobs in (FRACTIONS if largest else FRACTIONS[::3])]
+    fractions = [_fraction_config(*knobs) for knobs in (FRACTIONS if largest else FRACTIONS[::3])]
+    fractions[0]["warm_all"] = True  # decodes the lists in order of impact and inverts the forward vectors
+    configs += fractions
     configs += [_approx_config(*knobs) for knobs in (APPROXIMATE if largest else APPROXIMATE[4::2])]
     if top is not None:
         configs += [_approx_config(*knobs, index=top, tag="top", strategy="exhaustive")

@@ -119,7 +119,8 @@ def job_index_bmp(spec: dict[str, Any]) -> dict[str, Any]:
 def _plugin_config(searcher: Any, numbers: np.ndarray, qids: list[str], vectors: list[dict[str, int]],
                    config: dict[str, Any]) -> tuple[dict[str, Any], tuple[np.ndarray, np.ndarray]]:
     k, threads = config["k"], config["threads"]
-    searcher.search_columns(vectors[:WARM], qids[:WARM], k, threads)
+    warm = len(qids) if config.get("warm_all") else WARM
+    searcher.search_columns(vectors[:warm], qids[:warm], k, threads)
     wall, cpu, cols = _timed(lambda: searcher.search_columns(vectors, qids, k, threads))
     ends = np.cumsum(cols.counts)
     hits = [(numbers[cols.docs[e - c:e]].tolist(), cols.scores[e - c:e].tolist()) for c, e in zip(cols.counts, ends)]
