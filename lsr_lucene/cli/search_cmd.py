@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip documents that cannot beat the k-th score times this factor, >= 1 (BMP's "
                              "alpha is its inverse)")
     approx.add_argument("--candidates", type=int, default=None,
-                        help="rescore this many of the first search's best documents with the whole query (with "
-                             "--query-mass or --postings-fraction below 1, or --top-postings; 0: none)")
+                        help="rescore this many of the first search's best documents (at least --k) with the whole "
+                             "query (with --query-mass or --postings-fraction below 1, or --top-postings; 0: none)")
     approx.add_argument("--top-postings", action="store_true", default=None,
                         help="search only each term's top postings (an index built with --term-top-postings), "
                              "then rescore --candidates")

@@ -2,8 +2,8 @@
 
 ``postings_fraction`` sums only that fraction of a query's postings, those of largest contribution (impact times
 weight), each term's read from the head of its postings in order of impact (score-at-a-time, as JASS does); with
-``candidates`` > k, the best ``candidates`` documents by those partial sums get their exact scores (from the index's
-forward vectors when it has them, else from its postings) and are ranked again. ``query_mass`` searches each query
+``candidates`` above 0, the best ``candidates`` documents (k when that is more) by those partial sums get their exact
+scores (from forward vectors that the searcher keeps on the heap, else from the postings) and are ranked again. ``query_mass`` searches each query
 with its heaviest terms that carry this fraction of its total weight. ``threshold_factor`` over-estimates the top-k
 threshold: Lucene's block-max pruning skips what cannot beat the k-th score times the factor (WAND's F; BMP's
 ``alpha`` is 1 / factor). All run in the java/ plugin (``org.lsrlucene.search.BatchImpactSearcher.setApproximation``);
@@ -28,7 +28,8 @@ class Approximation:
     threshold_factor: float = 1.0
     """>= 1: documents that cannot beat the k-th score times this factor may be skipped."""
     candidates: int = 0
-    """Documents of the first search rescored with the whole query (0, or k or fewer: none)."""
+    """Documents of the first search rescored with the whole query (at least k; 0: none, the first search's scores
+    are final)."""
     top_postings: bool = False
     """Search only each term's top postings (an index built with ``term_top_postings``), then rescore."""
     postings_fraction: float = 1.0

@@ -189,6 +189,17 @@ def test_candidates_of_the_largest_contributions_get_exact_scores(small, index, 
     assert missed > 0 and better > 0  # approximate, and rescoring recovers what the partial sums rank too low
 
 
+def test_at_least_k_candidates_are_rescored(small):
+    from lsr_lucene.search.approximate import Approximation
+
+    root, _, _, docs, queries = small
+    reference = ReferenceScorer(docs)
+    ids = [doc_id for doc_id, _ in docs]
+    run = search(root / "index", queries, "auto", Approximation(postings_fraction=0.1, candidates=5), k=40)
+    for q, vector in queries:
+        assert_rescored(run[q], top_contributions(docs, vector, 0.1), reference.scores(vector), ids, 40, k=40)
+
+
 def test_impacts_above_255_are_rescored_exactly(small, tmp_path):
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.search.approximate import Approximation

@@ -125,7 +125,7 @@ public final class BatchImpactSearcher implements Closeable {
    * TopHitsCollector}; only the {@code pruned} strategy skips, so under {@code auto} a factor above 1 picks it);
    * {@code topPostings}: that search reads only each term's top postings (the {@value ForwardVectors#TOP_FIELD}
    * field of an index built with them), term at a time; {@code candidates} >= 0: when terms or postings were left
-   * out, the best {@code candidates} documents (when more than k) get their exact scores from their forward vectors
+   * out, the best {@code candidates} documents (k when that is more) get their exact scores from their forward vectors
    * ({@link ForwardVectors}), else (when those fit neither the heap nor the index) from the postings ({@link
    * Rescorer}), and are ranked again.
    */
@@ -214,8 +214,9 @@ public final class BatchImpactSearcher implements Closeable {
     }
     boolean top = topPostings;
     double fraction = postingsFraction;
-    boolean rescore = candidates > k && (top || fraction < 1 || kept.size() < query.size());
-    TopHitsCollector collector = new TopHitsCollector(rescore ? candidates : k, thresholdFactor);
+    int rescored = candidates == 0 ? 0 : Math.max(candidates, k);
+    boolean rescore = rescored > 0 && (top || fraction < 1 || kept.size() < query.size());
+    TopHitsCollector collector = new TopHitsCollector(rescore ? rescored : k, thresholdFactor);
     String field = top ? ForwardVectors.TOP_FIELD : CONTENTS;
     if (fraction < 1) {
       exhaustive.scoreTop(reader.leaves(), field, kept.terms, kept.weights, fraction, collector);
