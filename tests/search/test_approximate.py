@@ -200,17 +200,20 @@ def test_at_least_k_candidates_are_rescored(small):
         assert_rescored(run[q], top_contributions(docs, vector, 0.1), reference.scores(vector), ids, 40, k=40)
 
 
-def test_impacts_above_255_are_rescored_exactly(small, tmp_path):
+@pytest.mark.parametrize("largest", [600, 70_000])  # forward vectors on the heap; too wide for it: the postings
+def test_large_impacts_are_rescored_exactly(small, tmp_path, largest):
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.search.approximate import Approximation
     from tests.search.test_exactness import write_vectors
 
     *_, docs, queries = small
     heavy = [(doc_id, {t: 3 * w for t, w in vector.items()}) for doc_id, vector in docs]
-    assert max(max(v.values()) for _, v in heavy) > 255  # scores stay below 2 ** 24, exact in float
+    doc_id, vector = heavy[7]
+    heavy[7] = (doc_id, dict(vector, **{next(iter(vector)): largest}))
     write_vectors(tmp_path / "vectors", heavy)
     index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)
     reference = ReferenceScorer(heavy)
+    assert reference.scores(max(queries, key=lambda q: len(q[1]))[1]).max() < 2 ** 24  # exact in float
     ids = [doc_id for doc_id, _ in heavy]
     run = search(tmp_path / "index", queries, "auto", Approximation(postings_fraction=0.3, candidates=30))
     for q, vector in queries:

@@ -5,13 +5,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -21,7 +23,7 @@ import org.apache.lucene.util.BytesRef;
  * Each document's impact vector (a forward index), which gives any document's exact score for a query in one read of
  * its vector instead of one skip through each query term's postings: the rescoring of approximate search's
  * candidates. Read from a copy on the heap, inverted from the postings of {@link BatchImpactSearcher#CONTENTS} once
- * (3 bytes a posting, within the {@link DecodedPostings} budget, when the vocabulary's ids fit in a char); else, in
+ * (4 bytes a posting, within the {@link DecodedPostings} budget, when term ids and impacts fit in a char); else, in
  * an index built by the plugin with {@code setTermTopPostings}, from binary doc values (term ids of the vocabulary
  * that the index commit's user data holds, ascending, as variable-length deltas, each followed by its impact).
  */
@@ -37,6 +39,7 @@ public final class ForwardVectors {
 
   private final Map<BytesRef, Integer> ids;
   private final int topPostings;
+  private final Set<Integer> tooWide = ConcurrentHashMap.newKeySet();
 
   private ForwardVectors(Map<BytesRef, Integer> ids, int topPostings) {
     this.ids = ids;
@@ -105,33 +108,29 @@ public final class ForwardVectors {
   /**
    * One segment's forward vectors on the heap: document d's term ids are {@code ids[starts[d]]} up to
    * {@code ids[starts[d + 1]]} exclusive, in the order of the terms' bytes, with their impacts at the same places of
-   * {@code impacts}, or of {@code wide} when one is above 255.
+   * {@code impacts} (4 bytes a posting).
    */
   static final class Decoded {
     final int[] starts;
     final char[] ids;
-    final byte[] impacts;
-    final int[] wide;
+    final char[] impacts;
 
-    private Decoded(int[] starts, char[] ids, byte[] impacts, int[] wide) {
+    private Decoded(int[] starts, char[] ids, char[] impacts) {
       this.starts = starts;
       this.ids = ids;
       this.impacts = impacts;
-      this.wide = wide;
-    }
-
-    int impact(int i) {
-      return wide == null ? impacts[i] & 0xFF : wide[i];
     }
 
     long bytes() {
-      return Integer.BYTES * (long) starts.length + Character.BYTES * (long) ids.length
-          + (wide == null ? impacts.length : Integer.BYTES * (long) wide.length);
+      return Integer.BYTES * (long) starts.length + Character.BYTES * (ids.length + (long) impacts.length);
     }
   }
 
-  /** The heap copy of the forward vectors of segment {@code leaf}: its postings inverted, document by document. */
-  private Decoded invert(LeafReader leaf) throws IOException {
+  /**
+   * The heap copy of the forward vectors of segment {@code leaf}: its postings inverted, document by document; null
+   * when an impact is above what a char holds (the segment is then marked, not inverted again).
+   */
+  private Decoded invert(int leafOrd, LeafReader leaf) throws IOException {
     int[] starts = new int[leaf.maxDoc() + 1];
     Terms terms = leaf.terms(BatchImpactSearcher.CONTENTS);
     PostingsEnum postings = null;
@@ -147,8 +146,7 @@ public final class ForwardVectors {
     }
     int[] next = Arrays.copyOf(starts, leaf.maxDoc());
     char[] termIds = new char[starts[leaf.maxDoc()]];
-    int[] impacts = new int[termIds.length];
-    int max = 0;
+    char[] impacts = new char[termIds.length];
     termsEnum = terms == null ? TermsEnum.EMPTY : terms.iterator();
     for (BytesRef term = termsEnum.next(); term != null; term = termsEnum.next()) {
       Integer id = ids.get(term);
@@ -157,19 +155,15 @@ public final class ForwardVectors {
       }
       postings = termsEnum.postings(postings, PostingsEnum.FREQS);
       for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+        if (postings.freq() > Character.MAX_VALUE) {
+          tooWide.add(leafOrd);
+          return null;
+        }
         termIds[next[doc]] = (char) (int) id;
-        impacts[next[doc]++] = postings.freq();
-        max = Math.max(max, postings.freq());
+        impacts[next[doc]++] = (char) postings.freq();
       }
     }
-    if (max > 255) {
-      return new Decoded(starts, termIds, null, impacts);
-    }
-    byte[] narrow = new byte[impacts.length];
-    for (int i = 0; i < narrow.length; i++) {
-      narrow[i] = (byte) impacts[i];
-    }
-    return new Decoded(starts, termIds, narrow, null);
+    return new Decoded(starts, termIds, impacts);
   }
 
   /** The variable-length int at {@code bytes[at[0]]}; moves {@code at[0]} past it. */
@@ -278,11 +272,11 @@ public final class ForwardVectors {
     private Decoded heapCopy(int leafOrd, LeafReader leaf) throws IOException {
       Terms terms = leaf.terms(BatchImpactSearcher.CONTENTS);
       long postings = terms == null ? 0 : terms.getSumDocFreq();
-      if (ids.size() > Character.MAX_VALUE + 1 || postings > Integer.MAX_VALUE - 8) {
+      if (ids.size() > Character.MAX_VALUE + 1 || postings > Integer.MAX_VALUE - 8 || tooWide.contains(leafOrd)) {
         return null;
       }
-      long estimate = Integer.BYTES * (leaf.maxDoc() + 1L) + (Character.BYTES + 1) * postings;
-      return decoded.forward(leafOrd, estimate, () -> invert(leaf));
+      long bytes = Integer.BYTES * (leaf.maxDoc() + 1L) + 2L * Character.BYTES * postings;
+      return decoded.forward(leafOrd, bytes, () -> invert(leafOrd, leaf));
     }
 
     /**
@@ -296,17 +290,15 @@ public final class ForwardVectors {
       int endB = heapB.starts[b + 1];
       double sumA = 0;
       double sumB = 0;
-      if (heapA.wide == null && heapB.wide == null) {
-        for (; i < endA && j < endB; i++, j++) {
-          sumA += (heapA.impacts[i] & 0xFF) * weights[heapA.ids[i]];
-          sumB += (heapB.impacts[j] & 0xFF) * weights[heapB.ids[j]];
-        }
+      for (; i < endA && j < endB; i++, j++) {
+        sumA += heapA.impacts[i] * weights[heapA.ids[i]];
+        sumB += heapB.impacts[j] * weights[heapB.ids[j]];
       }
       for (; i < endA; i++) {
-        sumA += heapA.impact(i) * weights[heapA.ids[i]];
+        sumA += heapA.impacts[i] * weights[heapA.ids[i]];
       }
       for (; j < endB; j++) {
-        sumB += heapB.impact(j) * weights[heapB.ids[j]];
+        sumB += heapB.impacts[j] * weights[heapB.ids[j]];
       }
       pair[0] = (float) sumA;
       pair[1] = (float) sumB;
