@@ -3,12 +3,12 @@
 ``postings_fraction`` sums only that fraction of a query's postings, those of largest contribution (impact times
 weight), each term's read from the head of its postings in order of impact (score-at-a-time, as JASS does); with
 ``candidates`` above 0, the best ``candidates`` documents (k when that is more) by those partial sums get their exact
-scores (from forward vectors that the searcher keeps on the heap, else from the postings) and are ranked again. ``query_mass`` searches each query
-with its heaviest terms that carry this fraction of its total weight. ``threshold_factor`` over-estimates the top-k
-threshold: Lucene's block-max pruning skips what cannot beat the k-th score times the factor (WAND's F; BMP's
-``alpha`` is 1 / factor). All run in the java/ plugin (``org.lsrlucene.search.BatchImpactSearcher.setApproximation``);
-static pruning at index time is the other knob (``lsr-lucene index --prune-doc-terms``, recorded in the index
-manifest).
+scores (from forward vectors that the searcher keeps on the heap, else from the postings) and are ranked again.
+``query_mass`` searches each query with its heaviest terms that carry this fraction of its total weight.
+``threshold_factor`` over-estimates the top-k threshold: Lucene's block-max pruning skips what cannot beat the k-th
+score times the factor (WAND's F; BMP's ``alpha`` is 1 / factor). All run in the java/ plugin
+(``org.lsrlucene.search.BatchImpactSearcher.setApproximation``); static pruning at index time is the other knob
+(``lsr-lucene index --prune-doc-terms``, recorded in the index manifest).
 """
 
 from __future__ import annotations
