@@ -151,7 +151,8 @@ def markdown(result: dict[str, Any]) -> str:
              f"{result['query_nnz_mean']:.0f} terms on average, quantized to BMP's 5-bit scale for every engine. "
              f"JVM heap {result['heap']} per Java process; each engine runs in its own process, each configuration "
              "after a warm-up of 50 queries (the plugin's first exact and first postings-fraction configurations: "
-             "all the queries, which decodes what later configurations of their kind read). Run time {:.0f} minutes; load average (2 cores, shared) {:.1f} to {:.1f}.".format(
+             "all the queries, which decodes what later configurations of their kind read). Run time {:.0f} "
+             "minutes; load average (2 cores, shared) {:.1f} to {:.1f}.".format(
                  result["minutes"], min(result["load"]), max(result["load"])),
              "", "Indexing:", ""] + _index_table(rows) + [""]
     for row in rows:
