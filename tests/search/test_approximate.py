@@ -220,6 +220,27 @@ def test_large_impacts_are_rescored_exactly(small, tmp_path, largest):
         assert_rescored(run[q], top_contributions(heavy, vector, 0.3), reference.scores(vector), ids, 30)
 
 
+def test_a_vocabulary_too_large_for_the_heap_copy_is_rescored_from_the_postings(tmp_path, jvm_started):
+    import random
+
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.search.approximate import Approximation
+    from tests.search.test_exactness import write_vectors
+
+    rng = random.Random(3)
+    shared = [f"s{i}" for i in range(40)]
+    docs = [(f"d{d}", {**{f"u{d}x{i}": rng.randint(1, 50) for i in range(100)},
+                       **{t: rng.randint(1, 50) for t in rng.sample(shared, 10)}}) for d in range(700)]
+    write_vectors(tmp_path / "vectors", docs)
+    index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)  # 70,040 terms
+    queries = [(f"q{i}", {t: rng.randint(1, 30) for t in rng.sample(shared, 8)}) for i in range(20)]
+    reference = ReferenceScorer(docs)
+    ids = [doc_id for doc_id, _ in docs]
+    run = search(tmp_path / "index", queries, "auto", Approximation(postings_fraction=0.3, candidates=30))
+    for q, vector in queries:
+        assert_rescored(run[q], top_contributions(docs, vector, 0.3), reference.scores(vector), ids, 30)
+
+
 def test_an_over_estimated_threshold_keeps_exact_scores_and_can_miss_documents(larger):
     from lsr_lucene.search.approximate import Approximation
 

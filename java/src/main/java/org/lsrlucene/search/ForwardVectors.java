@@ -48,7 +48,8 @@ public final class ForwardVectors {
 
   /**
    * The forward vectors of the index {@code reader} opened: with the vocabulary and doc values an index built with
-   * top postings has, else with a vocabulary of the terms of its postings (and no doc values).
+   * top postings has, else with a vocabulary of the terms of its postings (and no doc values; read up to the size
+   * past which no heap copy is made).
    */
   static ForwardVectors of(DirectoryReader reader) throws IOException {
     Map<String, String> data = reader.getIndexCommit().getUserData();
@@ -60,10 +61,11 @@ public final class ForwardVectors {
       }
       return new ForwardVectors(ids, Integer.parseInt(data.get(TOP_POSTINGS_KEY)));
     }
-    for (LeafReaderContext leaf : reader.leaves()) {
+    for (LeafReaderContext leaf : reader.leaves()) {  // up to one term more than a char holds: no heap copy then
       Terms terms = leaf.reader().terms(BatchImpactSearcher.CONTENTS);
       TermsEnum termsEnum = terms == null ? TermsEnum.EMPTY : terms.iterator();
-      for (BytesRef term = termsEnum.next(); term != null; term = termsEnum.next()) {
+      for (BytesRef term = termsEnum.next(); term != null && ids.size() <= Character.MAX_VALUE + 1;
+           term = termsEnum.next()) {
         if (!ids.containsKey(term)) {
           ids.put(BytesRef.deepCopyOf(term), ids.size());
         }
