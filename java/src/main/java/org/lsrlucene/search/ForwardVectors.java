@@ -168,18 +168,6 @@ public final class ForwardVectors {
     return new Decoded(starts, termIds, impacts);
   }
 
-  /** The variable-length int at {@code bytes[at[0]]}; moves {@code at[0]} past it. */
-  private static int readVInt(byte[] bytes, int[] at) {
-    int value = 0;
-    for (int shift = 0; ; shift += 7) {
-      byte b = bytes[at[0]++];
-      value |= (b & 0x7F) << shift;
-      if (b >= 0) {
-        return value;
-      }
-    }
-  }
-
   /**
    * Per-thread scoring state: the query's weights by term id. A segment's vectors are read from the heap copy that
    * {@code decoded} keeps when it fits in its budget (and the vocabulary's ids in a char), else from the doc values.
@@ -187,7 +175,8 @@ public final class ForwardVectors {
   final class Scorer {
     private final DecodedPostings decoded;
     private final float[] weights = new float[ids.size()];
-    private final int[] at = new int[1];
+    private byte[] bytes;
+    private int pos;
     private final float[] pair = new float[2];
     private int[] set = new int[0];
     private int count;
@@ -221,8 +210,9 @@ public final class ForwardVectors {
     boolean rescore(List<LeafReaderContext> leaves, int[] docs, float[] scores) throws IOException {
       Decoded[] heap = new Decoded[leaves.size()];
       boolean[] looked = new boolean[leaves.size()];
-      for (int doc : docs) {
-        int sub = ReaderUtil.subIndex(doc, leaves);
+      int[] subs = new int[docs.length];
+      for (int i = 0; i < docs.length; i++) {
+        int sub = subs[i] = ReaderUtil.subIndex(docs[i], leaves);
         if (!looked[sub]) {
           looked[sub] = true;
           heap[sub] = heapCopy(sub, leaves.get(sub).reader());
@@ -236,7 +226,7 @@ public final class ForwardVectors {
       Integer[] order = new Integer[docs.length];
       int m = 0;
       for (int i = 0; i < docs.length; i++) {
-        if (heap[ReaderUtil.subIndex(docs[i], leaves)] != null) {
+        if (heap[subs[i]] != null) {
           fromHeap[n++] = i;
         } else {
           order[m++] = i;
@@ -245,9 +235,8 @@ public final class ForwardVectors {
       for (int p = 0; p < n; p += 2) {  // two at a time: their reads from memory overlap
         int a = fromHeap[p];
         int b = fromHeap[Math.min(p + 1, n - 1)];
-        int subA = ReaderUtil.subIndex(docs[a], leaves);
-        int subB = ReaderUtil.subIndex(docs[b], leaves);
-        score(heap[subA], docs[a] - leaves.get(subA).docBase, heap[subB], docs[b] - leaves.get(subB).docBase);
+        score(heap[subs[a]], docs[a] - leaves.get(subs[a]).docBase,
+              heap[subs[b]], docs[b] - leaves.get(subs[b]).docBase);
         scores[a] = pair[0];
         scores[b] = pair[1];
       }
@@ -257,11 +246,10 @@ public final class ForwardVectors {
       int base = 0;
       for (int o = 0; o < m; o++) {
         int i = order[o];
-        int sub = ReaderUtil.subIndex(docs[i], leaves);
-        if (sub != leafIndex) {
-          leafIndex = sub;
-          values = DocValues.getBinary(leaves.get(sub).reader(), VECTOR_FIELD);
-          base = leaves.get(sub).docBase;
+        if (subs[i] != leafIndex) {
+          leafIndex = subs[i];
+          values = DocValues.getBinary(leaves.get(leafIndex).reader(), VECTOR_FIELD);
+          base = leaves.get(leafIndex).docBase;
         }
         if (!values.advanceExact(docs[i] - base)) {
           throw new IllegalStateException("document " + docs[i] + " has no forward vector");
@@ -307,15 +295,27 @@ public final class ForwardVectors {
     }
 
     private float score(BytesRef vector) {
-      at[0] = vector.offset;
+      bytes = vector.bytes;
+      pos = vector.offset;
       int end = vector.offset + vector.length;
       int id = 0;
       double sum = 0;
-      while (at[0] < end) {
-        id += readVInt(vector.bytes, at);
-        sum += readVInt(vector.bytes, at) * weights[id];  // adding 0 for the terms the query lacks keeps it exact
+      while (pos < end) {
+        id += readVInt();
+        sum += readVInt() * weights[id];  // adding 0 for the terms the query lacks keeps it exact
       }
       return (float) sum;
+    }
+
+    private int readVInt() {
+      int value = 0;
+      for (int shift = 0; ; shift += 7) {
+        byte b = bytes[pos++];
+        value |= (b & 0x7F) << shift;
+        if (b >= 0) {
+          return value;
+        }
+      }
     }
   }
 }
