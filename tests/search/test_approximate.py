@@ -169,6 +169,36 @@ def test_postings_fraction_sums_the_largest_contributions(small):
         assert run[q] == [Hit(ids[i], float(partial[i])) for i in ranked]
 
 
+def test_postings_fraction_over_many_blocks_skips_deleted_documents(larger, tmp_path):
+    """3,000 documents (94 blocks of 32): the k-th largest block maximum bounds what enters the top k; deleted
+    documents (still in the segment) may hold those maxima, and must neither be returned nor raise that bound."""
+    from lsr_lucene import jvm
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.types import Hit
+
+    _, docs, queries = larger
+    ids = [doc_id for doc_id, _ in docs]
+    partials = {q: top_contributions(docs, vector, 0.2) for q, vector in queries}
+    gone = {ids[i] for p in partials.values() for i in np.argsort(-p, kind="stable")[:3]}  # each query's best 3
+    index_impact(larger[0].parent / "vectors", tmp_path / "index", threads=2, progress=False)
+    writer = jvm.autoclass("org.apache.lucene.index.IndexWriter")(
+        jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
+            jvm.autoclass("java.io.File")(str(tmp_path / "index")).toPath()),
+        jvm.autoclass("org.apache.lucene.index.IndexWriterConfig")())
+    term, query = jvm.autoclass("org.apache.lucene.index.Term"), jvm.autoclass("org.apache.lucene.search.TermQuery")
+    writer.deleteDocuments(*[jvm.cast("org.apache.lucene.search.Query", query(term("id", d))) for d in sorted(gone)])
+    writer.commit()
+    writer.close()
+    for index, deleted in [(larger[0], set()), (tmp_path / "index", gone)]:
+        run = search(index, queries, "auto", Approximation(postings_fraction=0.2))  # no rescoring
+        for q, _ in queries:
+            partial = partials[q]
+            live = [i for i in np.flatnonzero(partial > 0).tolist() if ids[i] not in deleted]
+            ranked = sorted(live, key=lambda i: (-partial[i], ids[i]))[:10]
+            assert run[q] == [Hit(ids[i], float(partial[i])) for i in ranked]
+
+
 @pytest.mark.parametrize("cache_mb", [None, 0])  # rescored from the heap copy; from doc values or postings
 @pytest.mark.parametrize("index", ["index", "top"])
 def test_candidates_of_the_largest_contributions_get_exact_scores(small, index, cache_mb):

@@ -36,6 +36,9 @@ final class ExhaustiveScorer {
   private int[] touched = new int[0];
   private final float[] partial = new float[RANGE];
   private final float[] blockMax = new float[RANGE >>> BLOCK];
+  private final float[] selected = new float[RANGE >>> BLOCK];
+  /** A lower bound on the collector's final k-th score, from the block maxima: no document below it is offered. */
+  private float floor;
   private int[][] segmentDocs = new int[64][];
   private int[] segmentAt = new int[64];
   private int[] segmentEnd = new int[64];
@@ -108,6 +111,7 @@ final class ExhaustiveScorer {
       }
     }
     float threshold = threshold(lists, weights, pairs, (long) Math.ceil(fraction * total));
+    floor = 0;
     for (LeafReaderContext leaf : leaves) {
       int maxDoc = leaf.reader().maxDoc();
       int segments = 0;
@@ -151,22 +155,39 @@ final class ExhaustiveScorer {
 
   /**
    * Offer the documents {@code from..to} (exclusive) whose partial sums are above 0, skipping the blocks whose largest
-   * sum falls below what the collector takes, and clear their sums.
+   * sum falls below what the collector takes, and clear their sums. Until the collector has a minimum score, the k-th
+   * largest block maximum of a segment without deletions bounds it from below: each block maximum is a document's sum,
+   * so k documents reach it.
    */
   private void offerRange(TopHitsCollector collector, Bits live, int docBase, int from, int to) {
-    float bound = Math.max(Float.MIN_VALUE, collector.minScore());  // sums above 0 only
-    for (int block = 0; block << BLOCK < to - from; block++) {
+    int blocks = (to - from + (1 << BLOCK) - 1) >>> BLOCK;
+    if (live == null && collector.minScore() == Float.NEGATIVE_INFINITY) {
+      floor = Math.max(floor, largest(blockMax, blocks, collector.k()));
+    }
+    float bound = Math.max(Float.MIN_VALUE, Math.max(floor, collector.minScore()));  // sums above 0 only
+    for (int block = 0; block < blocks; block++) {
       if (blockMax[block] >= bound) {
         for (int i = block << BLOCK, end = Math.min(to - from, i + (1 << BLOCK)); i < end; i++) {
           if (partial[i] >= bound && (live == null || live.get(from + i))) {
             collector.offer(docBase + from + i, partial[i]);
-            bound = Math.max(Float.MIN_VALUE, collector.minScore());
+            bound = Math.max(Float.MIN_VALUE, Math.max(floor, collector.minScore()));
           }
         }
       }
     }
     Arrays.fill(partial, 0);
     Arrays.fill(blockMax, 0);
+  }
+
+  /** The {@code n}-th largest of {@code values[0..count)}, by quickselect on a copy; 0 when fewer are above 0. */
+  private float largest(float[] values, int count, int n) {
+    int m = 0;
+    for (int i = 0; i < count; i++) {
+      if (values[i] > 0) {
+        selected[m++] = values[i];
+      }
+    }
+    return m < n ? 0 : TopHitsCollector.select(selected, m, m - n);
   }
 
   /** Add the postings {@code docs[from..to)}, each contributing {@code contribution}, as segment {@code g}. */

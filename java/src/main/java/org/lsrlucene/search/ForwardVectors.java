@@ -23,7 +23,7 @@ import org.apache.lucene.util.BytesRef;
  * Each document's impact vector (a forward index), which gives any document's exact score for a query in one read of
  * its vector instead of one skip through each query term's postings: the rescoring of approximate search's
  * candidates. Read from a copy on the heap, inverted from the postings of {@link BatchImpactSearcher#CONTENTS} once
- * (4 bytes a posting, within the {@link DecodedPostings} budget, when term ids and impacts fit in a char); else, in
+ * (4 bytes a posting, within the {@link DecodedPostings} budget, when term ids and impacts fit in 16 bits); else, in
  * an index built by the plugin with {@code setTermTopPostings}, from binary doc values (term ids of the vocabulary
  * that the index commit's user data holds, ascending, as variable-length deltas, each followed by its impact).
  */
@@ -108,29 +108,27 @@ public final class ForwardVectors {
   }
 
   /**
-   * One segment's forward vectors on the heap: document d's term ids are {@code ids[starts[d]]} up to
-   * {@code ids[starts[d + 1]]} exclusive, in the order of the terms' bytes, with their impacts at the same places of
-   * {@code impacts} (4 bytes a posting).
+   * One segment's forward vectors on the heap: document d's terms are {@code entries[starts[d]]} up to
+   * {@code entries[starts[d + 1]]} exclusive, in the order of the terms' bytes, each its term id (16 high bits) and
+   * impact (16 low bits) in one int, so that a document is read in one pass over memory (4 bytes a posting).
    */
   static final class Decoded {
     final int[] starts;
-    final char[] ids;
-    final char[] impacts;
+    final int[] entries;
 
-    private Decoded(int[] starts, char[] ids, char[] impacts) {
+    private Decoded(int[] starts, int[] entries) {
       this.starts = starts;
-      this.ids = ids;
-      this.impacts = impacts;
+      this.entries = entries;
     }
 
     long bytes() {
-      return Integer.BYTES * (long) starts.length + Character.BYTES * (ids.length + (long) impacts.length);
+      return Integer.BYTES * ((long) starts.length + entries.length);
     }
   }
 
   /**
    * The heap copy of the forward vectors of segment {@code leaf}: its postings inverted, document by document; null
-   * when an impact is above what a char holds (the segment is then marked, not inverted again).
+   * when an impact is above what 16 bits hold (the segment is then marked, not inverted again).
    */
   private Decoded invert(int leafOrd, LeafReader leaf) throws IOException {
     int[] starts = new int[leaf.maxDoc() + 1];
@@ -147,8 +145,7 @@ public final class ForwardVectors {
       starts[doc + 1] += starts[doc];
     }
     int[] next = Arrays.copyOf(starts, leaf.maxDoc());
-    char[] termIds = new char[starts[leaf.maxDoc()]];
-    char[] impacts = new char[termIds.length];
+    int[] entries = new int[starts[leaf.maxDoc()]];
     termsEnum = terms == null ? TermsEnum.EMPTY : terms.iterator();
     for (BytesRef term = termsEnum.next(); term != null; term = termsEnum.next()) {
       Integer id = ids.get(term);
@@ -161,16 +158,15 @@ public final class ForwardVectors {
           tooWide.add(leafOrd);
           return null;
         }
-        termIds[next[doc]] = (char) (int) id;
-        impacts[next[doc]++] = (char) postings.freq();
+        entries[next[doc]++] = id << 16 | postings.freq();
       }
     }
-    return new Decoded(starts, termIds, impacts);
+    return new Decoded(starts, entries);
   }
 
   /**
    * Per-thread scoring state: the query's weights by term id. A segment's vectors are read from the heap copy that
-   * {@code decoded} keeps when it fits in its budget (and the vocabulary's ids in a char), else from the doc values.
+   * {@code decoded} keeps when it fits in its budget (and the vocabulary's ids in 16 bits), else from the doc values.
    */
   final class Scorer {
     private final DecodedPostings decoded;
@@ -280,15 +276,19 @@ public final class ForwardVectors {
       int endB = heapB.starts[b + 1];
       double sumA = 0;
       double sumB = 0;
+      int[] entriesA = heapA.entries;
+      int[] entriesB = heapB.entries;
       for (; i < endA && j < endB; i++, j++) {
-        sumA += heapA.impacts[i] * weights[heapA.ids[i]];
-        sumB += heapB.impacts[j] * weights[heapB.ids[j]];
+        int ea = entriesA[i];
+        int eb = entriesB[j];
+        sumA += (ea & 0xFFFF) * weights[ea >>> 16];
+        sumB += (eb & 0xFFFF) * weights[eb >>> 16];
       }
       for (; i < endA; i++) {
-        sumA += heapA.impacts[i] * weights[heapA.ids[i]];
+        sumA += (entriesA[i] & 0xFFFF) * weights[entriesA[i] >>> 16];
       }
       for (; j < endB; j++) {
-        sumB += heapB.impacts[j] * weights[heapB.ids[j]];
+        sumB += (entriesB[j] & 0xFFFF) * weights[entriesB[j] >>> 16];
       }
       pair[0] = (float) sumA;
       pair[1] = (float) sumB;

@@ -75,6 +75,11 @@ final class TopHitsCollector implements Collector {
     };
   }
 
+  /** How many documents it keeps. */
+  int k() {
+    return k;
+  }
+
   /** The score below which {@link #offer} drops a document now (it only rises). */
   float minScore() {
     return minScore;
@@ -123,24 +128,28 @@ final class TopHitsCollector implements Collector {
       scratch = new float[scores.length];
     }
     System.arraycopy(scores, 0, scratch, 0, size);
-    int target = size - k;  // its index in ascending order
+    return select(scratch, size, size - k);
+  }
+
+  /** The value at index {@code target} of {@code values[0..size)} in ascending order; reorders them (quickselect). */
+  static float select(float[] values, int size, int target) {
     int lo = 0;
     int hi = size - 1;
     while (lo < hi) {
-      float pivot = scratch[(lo + hi) >>> 1];
+      float pivot = values[(lo + hi) >>> 1];
       int i = lo;
       int j = hi;
       while (i <= j) {
-        while (scratch[i] < pivot) {
+        while (values[i] < pivot) {
           i++;
         }
-        while (scratch[j] > pivot) {
+        while (values[j] > pivot) {
           j--;
         }
         if (i <= j) {
-          float swap = scratch[i];
-          scratch[i++] = scratch[j];
-          scratch[j--] = swap;
+          float swap = values[i];
+          values[i++] = values[j];
+          values[j--] = swap;
         }
       }
       if (target <= j) {
@@ -151,7 +160,7 @@ final class TopHitsCollector implements Collector {
         break;
       }
     }
-    return scratch[target];
+    return values[target];
   }
 
   /**
