@@ -169,10 +169,24 @@ def test_postings_fraction_sums_the_largest_contributions(small):
         assert run[q] == [Hit(ids[i], float(partial[i])) for i in ranked]
 
 
+def delete(index, ids):
+    """Delete the documents ``ids`` from ``index`` with a plain Lucene writer (deleted, not expunged)."""
+    from lsr_lucene import jvm
+
+    directory = jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
+        jvm.autoclass("java.io.File")(str(index)).toPath())
+    writer = jvm.autoclass("org.apache.lucene.index.IndexWriter")(
+        directory, jvm.autoclass("org.apache.lucene.index.IndexWriterConfig")())
+    term, query = jvm.autoclass("org.apache.lucene.index.Term"), jvm.autoclass("org.apache.lucene.search.TermQuery")
+    writer.deleteDocuments(*[jvm.cast("org.apache.lucene.search.Query", query(term("id", d))) for d in sorted(ids)])
+    writer.commit()
+    writer.close()
+    directory.close()
+
+
 def test_postings_fraction_over_many_blocks_skips_deleted_documents(larger, tmp_path):
     """3,000 documents (94 blocks of 32): the k-th largest block maximum bounds what enters the top k; deleted
     documents (still in the segment) may hold those maxima, and must neither be returned nor raise that bound."""
-    from lsr_lucene import jvm
     from lsr_lucene.indexing.impact import index_impact
     from lsr_lucene.search.approximate import Approximation
     from lsr_lucene.types import Hit
@@ -182,16 +196,41 @@ def test_postings_fraction_over_many_blocks_skips_deleted_documents(larger, tmp_
     partials = {q: top_contributions(docs, vector, 0.2) for q, vector in queries}
     gone = {ids[i] for p in partials.values() for i in np.argsort(-p, kind="stable")[:3]}  # each query's best 3
     index_impact(larger[0].parent / "vectors", tmp_path / "index", threads=2, progress=False)
-    writer = jvm.autoclass("org.apache.lucene.index.IndexWriter")(
-        jvm.autoclass("org.apache.lucene.store.FSDirectory").open(
-            jvm.autoclass("java.io.File")(str(tmp_path / "index")).toPath()),
-        jvm.autoclass("org.apache.lucene.index.IndexWriterConfig")())
-    term, query = jvm.autoclass("org.apache.lucene.index.Term"), jvm.autoclass("org.apache.lucene.search.TermQuery")
-    writer.deleteDocuments(*[jvm.cast("org.apache.lucene.search.Query", query(term("id", d))) for d in sorted(gone)])
-    writer.commit()
-    writer.close()
+    delete(tmp_path / "index", gone)
     for index, deleted in [(larger[0], set()), (tmp_path / "index", gone)]:
         run = search(index, queries, "auto", Approximation(postings_fraction=0.2))  # no rescoring
+        for q, _ in queries:
+            partial = partials[q]
+            live = [i for i in np.flatnonzero(partial > 0).tolist() if ids[i] not in deleted]
+            ranked = sorted(live, key=lambda i: (-partial[i], ids[i]))[:10]
+            assert run[q] == [Hit(ids[i], float(partial[i])) for i in ranked]
+
+
+def test_postings_fraction_over_several_ranges(tmp_path, jvm_started):
+    """70,000 documents (in index order): past the first range of 65,536 documents, only the documents whose sums
+    reach the collector's bound are noted while summing; the top k stay those of the reference, with and without
+    deleted documents in both ranges."""
+    import random
+
+    from lsr_lucene.indexing.impact import index_impact
+    from lsr_lucene.search.approximate import Approximation
+    from lsr_lucene.types import Hit
+    from tests.search.test_exactness import write_vectors
+
+    rng = random.Random(11)
+    vocabulary = [f"t{i}" for i in range(300)]
+    docs = [(f"d{d:05d}", {t: rng.randint(1, 50) for t in rng.sample(vocabulary, 4)}) for d in range(70_000)]
+    queries = [(f"q{i}", {t: rng.randint(1, 30) for t in rng.sample(vocabulary, 6)}) for i in range(12)]
+    write_vectors(tmp_path / "vectors", docs, shard_size=35_000)
+    index_impact(tmp_path / "vectors", tmp_path / "index", threads=1, progress=False)
+    ids = [doc_id for doc_id, _ in docs]
+    partials = {q: top_contributions(docs, vector, 0.2) for q, vector in queries}
+    gone = {ids[i] for p in partials.values() for i in np.argsort(-p, kind="stable")[:3]}
+    gone |= {ids[65_536 + i] for p in partials.values() for i in np.argsort(-p[65_536:], kind="stable")[:3]}
+    for deleted in [set(), gone]:
+        if deleted:
+            delete(tmp_path / "index", deleted)
+        run = search(tmp_path / "index", queries, "auto", Approximation(postings_fraction=0.2))  # no rescoring
         for q, _ in queries:
             partial = partials[q]
             live = [i for i in np.flatnonzero(partial > 0).tolist() if ids[i] not in deleted]

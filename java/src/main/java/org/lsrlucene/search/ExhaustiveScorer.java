@@ -22,13 +22,17 @@ import org.apache.lucene.util.BytesRef;
  * deleted documents are skipped. Terms whose postings {@link DecodedPostings} holds are read from its arrays.
  *
  * <p>{@link #scoreTop} is the approximate variant: it sums only the postings of largest contribution, read in order of
- * impact, a range of documents at a time. One instance per thread: its buffers are sized for the largest segment.
+ * impact, a range of documents at a time. Once the collector has a bound, the documents whose sums reach it are noted
+ * as they do, so that nothing else of the range is read again. One instance per thread: its buffers are sized for the
+ * largest segment.
  */
 final class ExhaustiveScorer {
   /** Documents whose partial sums {@link #scoreTop} adds up at a time (256 KB of floats: within a core's cache). */
   private static final int RANGE = 1 << 16;
   /** Documents per block of {@link #scoreTop}'s block maxima: {@code 1 << BLOCK}. */
   private static final int BLOCK = 5;
+  /** Low bits of a float that {@link #threshold} first counts its contributions without (3 mantissa bits kept). */
+  private static final int COARSE = 20;
 
   private final DecodedPostings decoded;
   private double[] sums = new double[0];
@@ -37,6 +41,8 @@ final class ExhaustiveScorer {
   private final float[] partial = new float[RANGE];
   private final float[] blockMax = new float[RANGE >>> BLOCK];
   private final float[] selected = new float[RANGE >>> BLOCK];
+  private final int[] crossed = new int[RANGE];
+  private final long[] levelCounts = new long[1 << (31 - COARSE)];
   /** A lower bound on the collector's final k-th score, from the block maxima: no document below it is offered. */
   private float floor;
   private int[][] segmentDocs = new int[64][];
@@ -93,7 +99,6 @@ final class ExhaustiveScorer {
   void scoreTop(List<LeafReaderContext> leaves, String field, BytesRef[] terms, float[] weights, double fraction,
                 TopHitsCollector collector) throws IOException {
     DecodedPostings.ByImpact[][] lists = new DecodedPostings.ByImpact[leaves.size()][terms.length];
-    int pairs = 0;
     long total = 0;
     for (LeafReaderContext leaf : leaves) {
       Terms fieldTerms = leaf.reader().terms(field);
@@ -105,12 +110,11 @@ final class ExhaustiveScorer {
         DecodedPostings.ByImpact list = decoded.byImpact(leaf.ord, field, terms[t], termsEnum);
         if (list != null) {
           lists[leaf.ord][t] = list;
-          pairs += list.levels.length;
           total += list.docs.length;
         }
       }
     }
-    float threshold = threshold(lists, weights, pairs, (long) Math.ceil(fraction * total));
+    float threshold = threshold(lists, weights, (long) Math.ceil(fraction * total));
     floor = 0;
     for (LeafReaderContext leaf : leaves) {
       int maxDoc = leaf.reader().maxDoc();
@@ -130,8 +134,13 @@ final class ExhaustiveScorer {
       Bits live = leaf.reader().getLiveDocs();
       for (int from = 0; from < maxDoc; from += RANGE) {  // a range of documents at a time: its sums stay in cache
         int to = Math.min(maxDoc, from + RANGE);
-        addRange(segments, from, to);
-        offerRange(collector, live, leaf.docBase, from, to);
+        float bound = Math.max(floor, collector.minScore());
+        if (bound > 0) {
+          offerCrossed(collector, live, leaf.docBase, from, addAbove(segments, from, to, bound));
+        } else {
+          addRange(segments, from, to);
+          offerRange(collector, live, leaf.docBase, from, to);
+        }
       }
       Arrays.fill(segmentDocs, 0, segments, null);
     }
@@ -151,6 +160,42 @@ final class ExhaustiveScorer {
       }
       segmentAt[g] = i;
     }
+  }
+
+  /**
+   * Add to the partial sums of documents {@code from..to} (exclusive) the postings of every segment there, noting in
+   * {@link #crossed} each document whose sum reaches {@code bound}; returns how many.
+   */
+  private int addAbove(int segments, int from, int to, float bound) {
+    int n = 0;
+    for (int g = 0; g < segments; g++) {
+      int[] docs = segmentDocs[g];
+      int i = segmentAt[g];
+      int end = segmentEnd[g];
+      float contribution = segmentContribution[g];
+      for (; i < end && docs[i] < to; i++) {
+        int doc = docs[i] - from;
+        float before = partial[doc];
+        float sum = before + contribution;
+        partial[doc] = sum;
+        if (sum >= bound && before < bound) {
+          crossed[n++] = doc;
+        }
+      }
+      segmentAt[g] = i;
+    }
+    return n;
+  }
+
+  /** Offer the first {@code n} documents of {@link #crossed} (of the range from {@code from}); clear the sums. */
+  private void offerCrossed(TopHitsCollector collector, Bits live, int docBase, int from, int n) {
+    for (int c = 0; c < n; c++) {
+      int i = crossed[c];
+      if (partial[i] >= Math.max(floor, collector.minScore()) && (live == null || live.get(from + i))) {
+        collector.offer(docBase + from + i, partial[i]);
+      }
+    }
+    Arrays.fill(partial, 0);
   }
 
   /**
@@ -205,28 +250,54 @@ final class ExhaustiveScorer {
     return g + 1;
   }
 
-  /** The largest contribution at or above which {@code wanted} postings of {@code lists} contribute. */
-  private static float threshold(DecodedPostings.ByImpact[][] lists, float[] weights, int pairs, long wanted) {
-    long[] levels = new long[pairs];  // contribution's float bits (ordered as the non-negative floats), postings
+  /**
+   * The largest contribution at or above which {@code wanted} postings of {@code lists} contribute (0 when all the
+   * positive ones fall short): the postings of each contribution are counted by its float's exponent and 3 high
+   * mantissa bits (the order of non-negative floats is that of their bits), and only the level where the count
+   * reaches {@code wanted} is sorted.
+   */
+  private float threshold(DecodedPostings.ByImpact[][] lists, float[] weights, long wanted) {
+    Arrays.fill(levelCounts, 0);
+    for (DecodedPostings.ByImpact[] leaf : lists) {
+      for (int t = 0; t < weights.length; t++) {
+        DecodedPostings.ByImpact list = leaf[t];
+        for (int j = 0; list != null && j < list.levels.length; j++) {
+          float contribution = list.levels[j] * weights[t];
+          if (contribution > 0) {
+            levelCounts[Float.floatToIntBits(contribution) >>> COARSE] += list.starts[j + 1] - list.starts[j];
+          }
+        }
+      }
+    }
+    long sum = 0;
+    int coarse = levelCounts.length - 1;
+    for (; coarse >= 0 && sum + levelCounts[coarse] < wanted; coarse--) {
+      sum += levelCounts[coarse];
+    }
+    if (coarse < 0) {
+      return 0;
+    }
+    long[] within = new long[64];  // contribution's float bits, postings
     int n = 0;
     for (DecodedPostings.ByImpact[] leaf : lists) {
       for (int t = 0; t < weights.length; t++) {
         DecodedPostings.ByImpact list = leaf[t];
         for (int j = 0; list != null && j < list.levels.length; j++) {
-          int postings = list.starts[j + 1] - list.starts[j];
-          levels[n++] = ((long) Float.floatToIntBits(list.levels[j] * weights[t]) << 32) | postings;
+          int bits = Float.floatToIntBits(list.levels[j] * weights[t]);
+          if (bits > 0 && bits >>> COARSE == coarse) {
+            within = n == within.length ? Arrays.copyOf(within, 2 * n) : within;
+            within[n++] = ((long) bits << 32) | (list.starts[j + 1] - list.starts[j]);
+          }
         }
       }
     }
-    Arrays.sort(levels);
-    long sum = 0;
-    for (int i = n - 1; i >= 0; i--) {
-      sum += (int) levels[i];
+    Arrays.sort(within, 0, n);
+    for (int i = n - 1; ; i--) {
+      sum += (int) within[i];
       if (sum >= wanted) {
-        return Float.intBitsToFloat((int) (levels[i] >>> 32));
+        return Float.intBitsToFloat((int) (within[i] >>> 32));
       }
     }
-    return 0;
   }
 
   /**
