@@ -43,7 +43,8 @@ APPROXIMATE = ((0.8, 1.0, 0), (0.6, 1.0, 0), (1.0, 1.2, 0), (1.0, 1.5, 0), (0.5,
                (0.5, 1.2, 300), (0.3, 1.0, 1000), (0.2, 1.0, 1000))
 """Plugin approximate settings (query mass, threshold factor, candidates), searched at k=10 with the default strategy
 (``auto``: term at a time, or Lucene's pruning disjunction when the threshold factor is above 1)."""
-FRACTIONS = ((0.1, 300), (0.08, 200), (0.06, 300), (0.05, 400), (0.05, 300), (0.04, 600), (0.03, 1000))
+FRACTIONS = ((0.1, 300), (0.08, 200), (0.06, 300), (0.055, 300), (0.05, 400), (0.05, 350), (0.05, 300), (0.04, 600),
+             (0.03, 1000))
 """Plugin postings-fraction settings (postings fraction, candidates), at k=10 with the default strategy."""
 TOP_POSTINGS = ((1.0, 1.0, 1000), (1.0, 1.0, 3000), (0.7, 1.0, 1000), (0.7, 1.0, 3000), (0.5, 1.0, 1000))
 """Settings searched on the index with each term's top postings (1% of the documents) and forward vectors."""
