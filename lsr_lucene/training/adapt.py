@@ -15,8 +15,8 @@ its checkpoint as ``lsr-lucene train`` does:
   holds the student near where it started; a query without a known positive takes the teacher's best candidate.
 - **Loss**: KL distillation over each query's positive and 7 negatives from the teacher's top 15, light FLOPS on
   documents and queries.
-- **Selection**: ``agreement@10`` on held-out pseudo-queries (how the model orders the teacher's top candidates),
-  never a judgment.
+- **Selection**: ``agreement@10`` on held-out pseudo-queries (how the model orders the top candidates of the BM25 +
+  dense part of the teacher: the starting model's own part would favour the start), never a judgment.
 
 Every default is fixed in advance, the same for every collection.
 """
@@ -116,6 +116,7 @@ def train_config(config: AdaptConfig, docs: Sequence[Doc], overrides: dict[str, 
                  "teachers": [{"name": "bm25"}, {"name": "dense", "model": "all-MiniLM-L6-v2"},
                               {"name": "splade", "model": sparse_teacher, "max_length": 256}],
                  "normalization": "zscore", "scale_teacher": True, "dev_metric": "agreement@10",
+                 "dev_teachers": ["bm25", "dense"],
                  "dev_fraction": _dev_fraction(min(config.queries_per_strategy, len(docs))),
                  "dev_max_queries": DEV_QUERIES, "dev_depth": 10,
                  "cache_dir": str(Path(config.output) / "cache")},

@@ -109,6 +109,9 @@ class DataConfig:
     """What selects the checkpoint: ``ndcg@10`` of the held-out queries' positives, or ``agreement@10``, the
     nDCG@10 of the model's ranking of their candidates against the teacher's ranking (graded by teacher rank; does
     not saturate when a pseudo-query's own document is trivially first)."""
+    dev_teachers: tuple[str, ...] = ()
+    """The teachers (by name: ``bm25``, ``dense``, ...) whose ensemble ``agreement@10`` ranks against; empty: all
+    of them. Leaving out a teacher that is the starting model keeps selection from favouring the start."""
     cache_dir: str = "outputs/train-cache"
     """Where BM25 indexes, candidates and teacher scores are kept between runs (keyed by what produced them)."""
     seed: int = 0

@@ -26,7 +26,7 @@ import random
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..errors import ConfigError, ManifestError
 from ..io.atomic import atomic_dir, atomic_open, write_text
@@ -203,6 +203,7 @@ class Trainer:
         if config.data.scale_teacher:
             scale = self._teacher_scale()["scale"]
             self.teacher_weights = {label: weight * scale for label, weight in self.teacher_weights.items()}
+        self.dev_weights = _dev_weights(config.data.teachers, self.teacher_weights, config.data.dev_teachers)
         self.groups = [[i for i, e in enumerate(self.prepared.train) if e.query.source == s]
                        for s in range(len(self.prepared.sources))]
         self.shares = source_shares([len(g) for g in self.groups], [s.weight for s in config.data.sources])
@@ -283,7 +284,7 @@ class Trainer:
         config = self.config
         started, cpu = time.time(), time.process_time()
         scores = evaluate_dev(self.view, self.prepared, self.prepared.dev, config.data.dev_depth,
-                              config.model.max_doc_length, config.model.max_query_length, self.teacher_weights,
+                              config.model.max_doc_length, config.model.max_query_length, self.dev_weights,
                               config.data.normalization)
         self.timings["dev"]["wall_s"] += time.time() - started
         self.timings["dev"]["cpu_s"] += time.process_time() - cpu
@@ -386,6 +387,14 @@ class Trainer:
 
 def _warmup(steps: int | None, total: int) -> int:
     return total // 3 if steps is None else steps
+
+
+def _dev_weights(teachers: Sequence[Any], weights: dict[str, float], names: Sequence[str]) -> dict[str, float]:
+    """The teacher weights that ``agreement@10`` ranks by: those of the teachers ``names`` (all when empty)."""
+    unknown = sorted(set(names) - {t.name for t in teachers})
+    if unknown:
+        raise ConfigError(f"data.dev_teachers names no teacher of data.teachers: {', '.join(unknown)}")
+    return {_label(t): weights[_label(t)] for t in teachers if not names or t.name in names}
 
 
 def _label(teacher: Any) -> str:

@@ -61,10 +61,23 @@ def test_strategies_without_queries_are_left_out_and_bad_ones_refused():
     config = train_config(AdaptConfig("x", "out", strategies=("title", "sentence")), DOCS, say=said.append)
     assert [s.synthetic for s in config.data.sources] == ["sentence"] and "title" in said[0]
     assert config.data.sources[0].per_document == 10 and config.data.dev_metric == "agreement@10"
+    assert config.data.dev_teachers == ("bm25", "dense")  # not the starting model's own part of the teacher
     with pytest.raises(ConfigError, match="<generator>:others"):
         train_config(AdaptConfig("x", "out", strategies=("title:other",)), DOCS)
     with pytest.raises(ConfigError, match="nothing to adapt on"):
         train_config(AdaptConfig("x", "out", strategies=("title",)), DOCS, say=said.append)
+
+
+def test_selection_ranks_by_the_named_teachers_only():
+    from lsr_lucene.training.config import TeacherConfig
+    from lsr_lucene.training.trainer import _dev_weights
+
+    teachers = (TeacherConfig("bm25"), TeacherConfig("dense", "all-MiniLM-L6-v2"), TeacherConfig("splade", "x/tiny"))
+    weights = {"bm25": 2.0, "dense:all-MiniLM-L6-v2": 2.0, "splade:tiny": 2.0}
+    assert _dev_weights(teachers, weights, ("bm25", "dense")) == {"bm25": 2.0, "dense:all-MiniLM-L6-v2": 2.0}
+    assert _dev_weights(teachers, weights, ()) == weights
+    with pytest.raises(ConfigError, match="dev_teachers names no teacher of data.teachers: sparse"):
+        _dev_weights(teachers, weights, ("bm25", "sparse"))
 
 
 TINY = {"optim.batch_size": 4, "optim.steps": 2, "checkpoint_steps": 2, "data.depth": 5, "data.dev_fraction": 0.3,
