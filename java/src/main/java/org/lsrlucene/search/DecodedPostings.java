@@ -45,23 +45,36 @@ final class DecodedPostings {
   }
 
   /**
-   * One term's postings in one segment by impact, highest first, for reading only those above a contribution: the
-   * documents of impact {@code levels[j]} (descending) are {@code docs[starts[j]]} up to {@code docs[starts[j + 1]]}
-   * exclusive, ascending.
+   * One term's postings in one segment by impact, highest first, for reading only those above a contribution, a range
+   * of {@code 1 << RANGE_BITS} documents at a time. The postings of impact {@code levels[j]} (descending) are {@code
+   * offsets[starts[j]]} up to {@code offsets[starts[j + 1]]} exclusive, documents ascending, each its document's
+   * offset within its range (2 bytes a posting). They form runs, one per range that holds any: level j's are runs
+   * {@code runStarts[j]} up to {@code runStarts[j + 1]} exclusive, run x being range {@code runRanges[x]}'s postings
+   * from {@code offsets[runFrom[x]]} up to {@code offsets[runFrom[x + 1]]} exclusive.
    */
   static final class ByImpact {
-    final int[] docs;
+    /** Documents per range: {@code 1 << RANGE_BITS}, so that an offset fits in a char. */
+    static final int RANGE_BITS = 16;
+
     final int[] levels;
     final int[] starts;
+    final char[] offsets;
+    final int[] runStarts;
+    final int[] runRanges;
+    final int[] runFrom;
 
-    private ByImpact(int[] docs, int[] levels, int[] starts) {
-      this.docs = docs;
+    private ByImpact(int[] levels, int[] starts, char[] offsets, int[] runStarts, int[] runRanges, int[] runFrom) {
       this.levels = levels;
       this.starts = starts;
+      this.offsets = offsets;
+      this.runStarts = runStarts;
+      this.runRanges = runRanges;
+      this.runFrom = runFrom;
     }
 
     long bytes() {
-      return Integer.BYTES * ((long) docs.length + levels.length + starts.length);
+      return Character.BYTES * (long) offsets.length
+          + Integer.BYTES * ((long) levels.length + starts.length + runStarts.length + 2L * runRanges.length);
     }
   }
 
@@ -258,6 +271,30 @@ final class DecodedPostings {
     for (int i = 0; i < n; i++) {
       sorted[next[level[i]]++] = list.docs[i];
     }
-    return new ByImpact(sorted, levels, starts);
+    return byRange(levels, starts, sorted);
+  }
+
+  /** The runs of {@code docs} (ascending within each level of {@code starts}) by range, and their offsets. */
+  private static ByImpact byRange(int[] levels, int[] starts, int[] docs) {
+    char[] offsets = new char[docs.length];
+    int[] runStarts = new int[levels.length + 1];
+    int[] runRanges = new int[docs.length];
+    int[] runFrom = new int[docs.length + 1];
+    int runs = 0;
+    for (int j = 0; j < levels.length; j++) {
+      runStarts[j] = runs;
+      for (int i = starts[j]; i < starts[j + 1]; i++) {
+        int range = docs[i] >>> ByImpact.RANGE_BITS;
+        if (i == starts[j] || range != runRanges[runs - 1]) {
+          runRanges[runs] = range;
+          runFrom[runs++] = i;
+        }
+        offsets[i] = (char) (docs[i] & ((1 << ByImpact.RANGE_BITS) - 1));
+      }
+    }
+    runStarts[levels.length] = runs;
+    runFrom[runs] = docs.length;
+    return new ByImpact(levels, starts, offsets, runStarts, Arrays.copyOf(runRanges, runs),
+                        Arrays.copyOf(runFrom, runs + 1));
   }
 }

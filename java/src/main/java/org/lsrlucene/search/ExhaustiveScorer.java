@@ -28,7 +28,7 @@ import org.apache.lucene.util.BytesRef;
  */
 final class ExhaustiveScorer {
   /** Documents whose partial sums {@link #scoreTop} adds up at a time (256 KB of floats: within a core's cache). */
-  private static final int RANGE = 1 << 16;
+  private static final int RANGE = 1 << DecodedPostings.ByImpact.RANGE_BITS;
   /** Documents per block of {@link #scoreTop}'s block maxima: {@code 1 << BLOCK}. */
   private static final int BLOCK = 5;
   /** Low bits of a float that {@link #threshold} first counts its contributions without (3 mantissa bits kept). */
@@ -45,9 +45,9 @@ final class ExhaustiveScorer {
   private final long[] levelCounts = new long[1 << (31 - COARSE)];
   /** A lower bound on the collector's final k-th score, from the block maxima: no document below it is offered. */
   private float floor;
-  private int[][] segmentDocs = new int[64][];
-  private int[] segmentAt = new int[64];
-  private int[] segmentEnd = new int[64];
+  private DecodedPostings.ByImpact[] segmentList = new DecodedPostings.ByImpact[64];
+  private int[] segmentRun = new int[64];
+  private int[] segmentRunEnd = new int[64];
   private float[] segmentContribution = new float[64];
   private PostingsEnum postings;
 
@@ -110,7 +110,7 @@ final class ExhaustiveScorer {
         DecodedPostings.ByImpact list = decoded.byImpact(leaf.ord, field, terms[t], termsEnum);
         if (list != null) {
           lists[leaf.ord][t] = list;
-          total += list.docs.length;
+          total += list.offsets.length;
         }
       }
     }
@@ -127,54 +127,57 @@ final class ExhaustiveScorer {
             break;
           }
           if (contribution > 0) {
-            segments = segment(segments, list.docs, list.starts[j], list.starts[j + 1], contribution);
+            segments = segment(segments, list, j, contribution);
           }
         }
       }
       Bits live = leaf.reader().getLiveDocs();
-      for (int from = 0; from < maxDoc; from += RANGE) {  // a range of documents at a time: its sums stay in cache
-        int to = Math.min(maxDoc, from + RANGE);
+      for (int range = 0; (long) range << DecodedPostings.ByImpact.RANGE_BITS < maxDoc; range++) {  // in cache
+        int from = range << DecodedPostings.ByImpact.RANGE_BITS;
         float bound = Math.max(floor, collector.minScore());
         if (bound > 0) {
-          offerCrossed(collector, live, leaf.docBase, from, addAbove(segments, from, to, bound));
+          offerCrossed(collector, live, leaf.docBase, from, addAbove(segments, range, bound));
         } else {
-          addRange(segments, from, to);
-          offerRange(collector, live, leaf.docBase, from, to);
+          addRange(segments, range);
+          offerRange(collector, live, leaf.docBase, from, Math.min(maxDoc, from + RANGE));
         }
       }
-      Arrays.fill(segmentDocs, 0, segments, null);
+      Arrays.fill(segmentList, 0, segments, null);
     }
   }
 
-  /** Add to the partial sums of documents {@code from..to} (exclusive) the postings of every segment there. */
-  private void addRange(int segments, int from, int to) {
+  /** Add to the partial sums of the documents of range {@code range} the postings of every segment there. */
+  private void addRange(int segments, int range) {
     for (int g = 0; g < segments; g++) {
-      int[] docs = segmentDocs[g];
-      int i = segmentAt[g];
-      int end = segmentEnd[g];
+      int x = run(g, range);
+      if (x < 0) {
+        continue;
+      }
+      char[] offsets = segmentList[g].offsets;
       float contribution = segmentContribution[g];
-      for (; i < end && docs[i] < to; i++) {
-        int doc = docs[i] - from;
+      for (int i = segmentList[g].runFrom[x], end = segmentList[g].runFrom[x + 1]; i < end; i++) {
+        int doc = offsets[i];
         float sum = partial[doc] += contribution;
         blockMax[doc >>> BLOCK] = Math.max(blockMax[doc >>> BLOCK], sum);
       }
-      segmentAt[g] = i;
     }
   }
 
   /**
-   * Add to the partial sums of documents {@code from..to} (exclusive) the postings of every segment there, noting in
-   * {@link #crossed} each document whose sum reaches {@code bound}; returns how many.
+   * Add to the partial sums of the documents of range {@code range} the postings of every segment there, noting in
+   * {@link #crossed} each document (its offset in the range) whose sum reaches {@code bound}; returns how many.
    */
-  private int addAbove(int segments, int from, int to, float bound) {
+  private int addAbove(int segments, int range, float bound) {
     int n = 0;
     for (int g = 0; g < segments; g++) {
-      int[] docs = segmentDocs[g];
-      int i = segmentAt[g];
-      int end = segmentEnd[g];
+      int x = run(g, range);
+      if (x < 0) {
+        continue;
+      }
+      char[] offsets = segmentList[g].offsets;
       float contribution = segmentContribution[g];
-      for (; i < end && docs[i] < to; i++) {
-        int doc = docs[i] - from;
+      for (int i = segmentList[g].runFrom[x], end = segmentList[g].runFrom[x + 1]; i < end; i++) {
+        int doc = offsets[i];
         float before = partial[doc];
         float sum = before + contribution;
         partial[doc] = sum;
@@ -182,9 +185,18 @@ final class ExhaustiveScorer {
           crossed[n++] = doc;
         }
       }
-      segmentAt[g] = i;
     }
     return n;
+  }
+
+  /** Segment {@code g}'s run in range {@code range}, its cursor moved past it; -1 when it has none there. */
+  private int run(int g, int range) {
+    int x = segmentRun[g];
+    if (x == segmentRunEnd[g] || segmentList[g].runRanges[x] != range) {
+      return -1;
+    }
+    segmentRun[g] = x + 1;
+    return x;
   }
 
   /** Offer the first {@code n} documents of {@link #crossed} (of the range from {@code from}); clear the sums. */
@@ -235,17 +247,17 @@ final class ExhaustiveScorer {
     return m < n ? 0 : TopHitsCollector.select(selected, m, m - n);
   }
 
-  /** Add the postings {@code docs[from..to)}, each contributing {@code contribution}, as segment {@code g}. */
-  private int segment(int g, int[] docs, int from, int to, float contribution) {
-    if (g == segmentDocs.length) {
-      segmentDocs = Arrays.copyOf(segmentDocs, 2 * g);
-      segmentAt = Arrays.copyOf(segmentAt, 2 * g);
-      segmentEnd = Arrays.copyOf(segmentEnd, 2 * g);
+  /** Add the postings of level {@code j} of {@code list}, each contributing {@code contribution}, as segment {@code g}. */
+  private int segment(int g, DecodedPostings.ByImpact list, int j, float contribution) {
+    if (g == segmentList.length) {
+      segmentList = Arrays.copyOf(segmentList, 2 * g);
+      segmentRun = Arrays.copyOf(segmentRun, 2 * g);
+      segmentRunEnd = Arrays.copyOf(segmentRunEnd, 2 * g);
       segmentContribution = Arrays.copyOf(segmentContribution, 2 * g);
     }
-    segmentDocs[g] = docs;
-    segmentAt[g] = from;
-    segmentEnd[g] = to;
+    segmentList[g] = list;
+    segmentRun[g] = list.runStarts[j];
+    segmentRunEnd[g] = list.runStarts[j + 1];
     segmentContribution[g] = contribution;
     return g + 1;
   }
