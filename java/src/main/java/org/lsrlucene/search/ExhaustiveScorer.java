@@ -247,7 +247,7 @@ final class ExhaustiveScorer {
     return m < n ? 0 : TopHitsCollector.select(selected, m, m - n);
   }
 
-  /** Add the postings of level {@code j} of {@code list}, each contributing {@code contribution}, as segment {@code g}. */
+  /** Add level {@code j} of {@code list}, each posting contributing {@code contribution}, as segment {@code g}. */
   private int segment(int g, DecodedPostings.ByImpact list, int j, float contribution) {
     if (g == segmentList.length) {
       segmentList = Arrays.copyOf(segmentList, 2 * g);
