@@ -46,35 +46,37 @@ final class DecodedPostings {
 
   /**
    * One term's postings in one segment by impact, highest first, for reading only those above a contribution, a range
-   * of {@code 1 << RANGE_BITS} documents at a time. The postings of impact {@code levels[j]} (descending) are {@code
-   * offsets[starts[j]]} up to {@code offsets[starts[j + 1]]} exclusive, documents ascending, each its document's
-   * offset within its range (2 bytes a posting). They form runs, one per range that holds any: level j's are runs
-   * {@code runStarts[j]} up to {@code runStarts[j + 1]} exclusive, run x being range {@code runRanges[x]}'s postings
-   * from {@code offsets[runFrom[x]]} up to {@code offsets[runFrom[x + 1]]} exclusive.
+   * of {@code 1 << RANGE_BITS} documents at a time. Each posting is its document's offset within its range (2 bytes a
+   * posting), in runs: the postings of impact {@code levels[j]} (descending) are runs {@code runStarts[j]} up to
+   * {@code runStarts[j + 1]} exclusive, ranges ascending, run x being range {@code runRanges[x]}'s postings from
+   * {@code offsets[runFrom[x]]} up to {@code offsets[runFrom[x + 1]]} exclusive, documents ascending.
    */
   static final class ByImpact {
     /** Documents per range: {@code 1 << RANGE_BITS}, so that an offset fits in a char. */
     static final int RANGE_BITS = 16;
 
     final int[] levels;
-    final int[] starts;
     final char[] offsets;
     final int[] runStarts;
     final int[] runRanges;
     final int[] runFrom;
 
-    private ByImpact(int[] levels, int[] starts, char[] offsets, int[] runStarts, int[] runRanges, int[] runFrom) {
+    private ByImpact(int[] levels, char[] offsets, int[] runStarts, int[] runRanges, int[] runFrom) {
       this.levels = levels;
-      this.starts = starts;
       this.offsets = offsets;
       this.runStarts = runStarts;
       this.runRanges = runRanges;
       this.runFrom = runFrom;
     }
 
+    /** How many postings have impact {@code levels[j]}. */
+    int size(int j) {
+      return runFrom[runStarts[j + 1]] - runFrom[runStarts[j]];
+    }
+
     long bytes() {
       return Character.BYTES * (long) offsets.length
-          + Integer.BYTES * ((long) levels.length + starts.length + runStarts.length + 2L * runRanges.length);
+          + Integer.BYTES * ((long) levels.length + runStarts.length + 2L * runRanges.length);
     }
   }
 
@@ -294,7 +296,7 @@ final class DecodedPostings {
     }
     runStarts[levels.length] = runs;
     runFrom[runs] = docs.length;
-    return new ByImpact(levels, starts, offsets, runStarts, Arrays.copyOf(runRanges, runs),
+    return new ByImpact(levels, offsets, runStarts, Arrays.copyOf(runRanges, runs),
                         Arrays.copyOf(runFrom, runs + 1));
   }
 }

@@ -276,7 +276,7 @@ final class ExhaustiveScorer {
         for (int j = 0; list != null && j < list.levels.length; j++) {
           float contribution = list.levels[j] * weights[t];
           if (contribution > 0) {
-            levelCounts[Float.floatToIntBits(contribution) >>> COARSE] += list.starts[j + 1] - list.starts[j];
+            levelCounts[Float.floatToIntBits(contribution) >>> COARSE] += list.size(j);
           }
         }
       }
@@ -298,7 +298,7 @@ final class ExhaustiveScorer {
           int bits = Float.floatToIntBits(list.levels[j] * weights[t]);
           if (bits > 0 && bits >>> COARSE == coarse) {
             within = n == within.length ? Arrays.copyOf(within, 2 * n) : within;
-            within[n++] = ((long) bits << 32) | (list.starts[j + 1] - list.starts[j]);
+            within[n++] = ((long) bits << 32) | list.size(j);
           }
         }
       }
